@@ -1,0 +1,206 @@
+#include "fake/errors.h"
+
+#include <string>
+
+namespace nasfake::errors {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kInvalidJson = "Invalid JSON payload received. ";
+
+json BadRequest(std::string_view field, std::string_view description) {
+  json violation = json::object();
+  if (!field.empty()) violation["field"] = field;
+  violation["description"] = description;
+  return json::array({{{"@type", "type.googleapis.com/google.rpc.BadRequest"},
+                       {"fieldViolations", json::array({violation})}}});
+}
+
+Status InvalidArgument(std::string message, std::string_view field = {}) {
+  json details = BadRequest(field, message);
+  return Status(StatusCode::kInvalidArgument, std::move(message), std::move(details));
+}
+
+std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+}  // namespace
+
+Status MalformedJson(std::string_view reason, std::string_view snippet, size_t column) {
+  std::string message = std::string(kInvalidJson) + std::string(reason);
+  if (!snippet.empty()) {
+    message += "\n" + std::string(snippet) + "\n" + std::string(column, ' ') + "^";
+  }
+  // Google's malformed-JSON answers carry no details (reference §5).
+  return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+Status RootNotObject() {
+  return InvalidArgument(std::string(kInvalidJson) +
+                         "Unknown name \"\": Root element must be a message.");
+}
+
+Status UnknownField(std::string_view name, std::string_view at_path) {
+  std::string message = std::string(kInvalidJson) + "Unknown name " + Quoted(name);
+  if (!at_path.empty()) message += " at '" + std::string(at_path) + "'";
+  message += ": Cannot find field.";
+  return InvalidArgument(std::move(message), at_path);
+}
+
+Status InvalidValue(std::string_view field_path, std::string_view proto_type,
+                    std::string_view value) {
+  // Observed Google wording has no "Invalid JSON payload received." prefix here.
+  std::string message = "Invalid value at '" + std::string(field_path) + "' (" +
+                        std::string(proto_type) + "), " + std::string(value);
+  return InvalidArgument(std::move(message), field_path);
+}
+
+Status UnknownQueryParameter(std::string_view name) {
+  return InvalidArgument(std::string(kInvalidJson) + "Unknown name " + Quoted(name) +
+                         ": Cannot bind query parameter. Field '" + std::string(name) +
+                         "' could not be found in request message.");
+}
+
+Status RequiredFieldsMissing(const std::vector<std::string>& field_paths) {
+  // Vertex lists validation failures as "List of found errors:\t1.Field: f;
+  // Message: Required field is not set.\t" with one violation per field.
+  std::string message = "List of found errors:\t";
+  json violations = json::array();
+  int i = 1;
+  for (const auto& path : field_paths) {
+    message += std::to_string(i++) + ".Field: " + path + "; Message: Required field is not set.\t";
+    violations.push_back({{"field", path}, {"description", "Required field is not set."}});
+  }
+  json details = json::array(
+      {{{"@type", "type.googleapis.com/google.rpc.BadRequest"}, {"fieldViolations", violations}}});
+  return Status(StatusCode::kInvalidArgument, std::move(message), std::move(details));
+}
+
+Status InvalidFieldValue(std::string_view field_path, std::string_view why) {
+  std::string message = "List of found errors:\t1.Field: " + std::string(field_path) +
+                        "; Message: " + std::string(why) + "\t";
+  json details = BadRequest(field_path, why);
+  return Status(StatusCode::kInvalidArgument, std::move(message), std::move(details));
+}
+
+Status BodyNotAllowed() {
+  return InvalidArgument(std::string(kInvalidJson) +
+                         "Unknown name \"\": This method does not take a request body.");
+}
+
+Status NegativePageSize(int page_size) {
+  return InvalidArgument(
+      "Invalid page_size: " + std::to_string(page_size) + ". page_size must not be negative.",
+      "page_size");
+}
+
+Status InvalidPageToken() {
+  return InvalidArgument(
+      "Invalid page_token: it was not returned by a previous call with the same parent and "
+      "filter.",
+      "page_token");
+}
+
+Status InvalidFilter(std::string_view filter, std::string_view why) {
+  return InvalidArgument("Invalid filter " + Quoted(filter) + ": " + std::string(why), "filter");
+}
+
+Status InvalidReadMask(std::string_view path) {
+  return InvalidArgument("Invalid read_mask path " + Quoted(path) + ": no such field in NasJob.",
+                         "read_mask");
+}
+
+Status InvalidResourceName(std::string_view type, std::string_view name) {
+  return InvalidArgument("Invalid " + std::string(type) + " resource name: " + Quoted(name) + ".",
+                         "name");
+}
+
+Status NasJobNotFound() { return Status(StatusCode::kNotFound, "The NasJob does not exist."); }
+
+Status NasTrialDetailNotFound() {
+  return Status(StatusCode::kNotFound, "The NasTrialDetail does not exist.");
+}
+
+Status OperationNotFound() {
+  return Status(StatusCode::kNotFound, "The Operation does not exist.");
+}
+
+Status NasJobCannotBeCancelled(std::string_view name, model::JobState state) {
+  return Status(StatusCode::kFailedPrecondition, "The NasJob " + Quoted(name) + " is in state " +
+                                                     std::string(model::EnumName(state)) +
+                                                     " and cannot be canceled.");
+}
+
+Status OperationNotCancellable(std::string_view name) {
+  return Status(StatusCode::kFailedPrecondition,
+                "Operation " + std::string(name) + " is not cancellable.");
+}
+
+Status Unauthenticated() {
+  return Status(StatusCode::kUnauthenticated,
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                "login cookie or other valid authentication credential. See "
+                "https://developers.google.com/identity/sign-in/web/devconsole-project.");
+}
+
+Status PermissionDenied(std::string_view permission, std::string_view resource_name) {
+  json details =
+      json::array({{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
+                    {"reason", "IAM_PERMISSION_DENIED"},
+                    {"domain", "aiplatform.googleapis.com"},
+                    {"metadata", {{"permission", permission}, {"resource", resource_name}}}}});
+  return Status(StatusCode::kPermissionDenied,
+                "Permission '" + std::string(permission) +
+                    "' denied on resource '//aiplatform.googleapis.com/" +
+                    std::string(resource_name) + "' (or it may not exist).",
+                std::move(details));
+}
+
+Status Unavailable() {
+  return Status(StatusCode::kUnavailable, "The service is currently unavailable.");
+}
+
+Status RateLimited(std::string_view retry_delay) {
+  json details = json::array(
+      {{{"@type", "type.googleapis.com/google.rpc.RetryInfo"}, {"retryDelay", retry_delay}}});
+  return Status(StatusCode::kResourceExhausted,
+                "Quota exceeded for aiplatform.googleapis.com/job_requests. Retry later.",
+                std::move(details));
+}
+
+std::string HtmlErrorPage(int http_status, std::string_view path) {
+  std::string title, text;
+  switch (http_status) {
+    case 404:
+      title = "Not Found";
+      text = "The requested URL <code>" + std::string(path) +
+             "</code> was not found on this server.  <ins>That’s all we know.</ins>";
+      break;
+    case 405:
+      title = "Method Not Allowed";
+      text = "The request method is not supported for the URL <code>" + std::string(path) +
+             "</code>.  <ins>That’s all we know.</ins>";
+      break;
+    case 502:
+      title = "Server Error";
+      text =
+          "The server encountered a temporary error and could not complete your request.<p>Please "
+          "try again in 30 seconds.  <ins>That’s all we know.</ins>";
+      break;
+    default:
+      title = "Service Unavailable";
+      text =
+          "The service you requested is not available at this time.<p>Service error -27.  "
+          "<ins>That’s all we know.</ins>";
+      break;
+  }
+  std::string code = std::to_string(http_status);
+  return "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n  <meta name=viewport "
+         "content=\"initial-scale=1, minimum-scale=1, width=device-width\">\n  <title>Error " +
+         code + " (" + title +
+         ")!!1</title>\n  <a href=//www.google.com/><span id=logo "
+         "aria-label=Google></span></a>\n  <p><b>" +
+         code + ".</b> <ins>That’s an error.</ins>\n  <p>" + text + "\n";
+}
+
+}  // namespace nasfake::errors
