@@ -1,0 +1,46 @@
+// The API router: the one path every request takes after the transport.
+//
+//   HttpRequest ─► auth check ─► route match (HTTP rule of §1.2 / §1.4)
+//     ─► query parameters bound (system parameters accepted, unknown ones
+//        refused) ─► handler (one per REST method) ─► HttpResponse
+//
+// A URL that matches no HTTP rule (or a known path with a method it has no
+// rule for) is answered with Google's HTML 404 page, as Google's front end
+// does. Every error answer is built from a Status of the error catalogue
+// (fake/errors.h) by ErrorResponse.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fake/api/http.h"
+#include "fake/env.h"
+#include "fake/status.h"
+
+namespace nasfake::api {
+
+// What a request addresses, for the scenario engine and the journal: the API
+// operation ("nasJobs.cancel") and the resource path as written in the URL
+// after the version ("projects/p/locations/l/nasJobs/1"). nullopt when the
+// request matches no HTTP rule. Pure: looks at nothing but the request.
+struct ResolvedRequest {
+  std::string_view operation;
+  std::string resource;
+};
+std::optional<ResolvedRequest> Resolve(const HttpRequest& request);
+
+class Router {
+ public:
+  explicit Router(FakeEnv& env) : env_(env) {}
+  HttpResponse Handle(const HttpRequest& request) const;
+
+ private:
+  FakeEnv& env_;
+};
+
+// {"error":{"code":<http>,"message":…,"status":"<NAME>","details":[…]}}
+// with the HTTP status of the code; `details` only when there are any.
+HttpResponse ErrorResponse(const Status& status);
+
+}  // namespace nasfake::api
