@@ -1,0 +1,36 @@
+// nasfake: a fake of the Vertex AI NasJobs REST API, and its test harness.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "Usage: nasfake <command> [flags]\n"
+    "\n"
+    "Commands:\n"
+    "  serve      Serve the fake NasJobs API until interrupted\n"
+    "  version    Print the version\n"
+    "\n"
+    "Run 'nasfake <command> --help' for a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? nasfake::cli::kExitUsage : nasfake::cli::kExitOk;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "version" || command == "--version") {
+    std::cout << "nasfake " << NASFAKE_VERSION << "\n";
+    return nasfake::cli::kExitOk;
+  }
+  if (command == "serve") return nasfake::cli::Serve(args);
+  std::cerr << "nasfake: unknown command '" << command << "'\n\n" << kUsage;
+  return nasfake::cli::kExitUsage;
+}

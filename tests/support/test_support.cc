@@ -1,0 +1,90 @@
+#include "tests/support/test_support.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace nasfake::testing {
+
+std::string ReadSourceFile(std::string_view relative_path) {
+  std::string path = std::string(NASFAKE_SOURCE_DIR) + "/" + std::string(relative_path);
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+nlohmann::json ReadJsonFixture(std::string_view relative_path) {
+  return nlohmann::json::parse(ReadSourceFile(relative_path));
+}
+
+std::unique_ptr<FakeServer> StartFakeServer(FakeServerOptions options) {
+  auto server = FakeServer::Start(std::move(options));
+  EXPECT_TRUE(server.ok()) << server.status().message();
+  return server.ok() ? std::move(*server) : nullptr;
+}
+
+nlohmann::json Reply::json() const { return nlohmann::json::parse(body, nullptr, false); }
+
+std::string Reply::Header(const std::string& lowercase_name) const {
+  auto it = headers.find(lowercase_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+struct TestClient::Impl {
+  Impl(const std::string& host, int port) : client(host, port) {
+    client.set_keep_alive(true);
+    client.set_url_encode(false);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(10);
+  }
+  httplib::Client client;
+};
+
+TestClient::TestClient(const FakeServer& server) : TestClient("127.0.0.1", server.port()) {}
+TestClient::TestClient(const std::string& host, int port)
+    : impl_(std::make_unique<Impl>(host, port)) {}
+TestClient::~TestClient() = default;
+
+Reply TestClient::Send(const std::string& method, const std::string& target,
+                       const std::string& body, const std::map<std::string, std::string>& headers) {
+  httplib::Request request;
+  request.method = method;
+  request.path = target;  // sent as written: the client does not re-encode it
+  for (const auto& [name, value] : headers) request.headers.emplace(name, value);
+  request.body = body;
+  auto result = impl_->client.send(request);
+  Reply reply;
+  if (!result) {
+    reply.error = httplib::to_string(result.error());
+    return reply;
+  }
+  reply.status = result->status;
+  reply.body = result->body;
+  for (const auto& [name, value] : result->headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers.emplace(lower, value);
+  }
+  return reply;
+}
+
+Reply TestClient::Get(const std::string& target,
+                      const std::map<std::string, std::string>& headers) {
+  return Send("GET", target, "", headers);
+}
+
+Reply TestClient::Delete(const std::string& target) { return Send("DELETE", target, "", {}); }
+
+Reply TestClient::Post(const std::string& target, const std::string& body,
+                       const std::string& content_type,
+                       const std::map<std::string, std::string>& headers) {
+  auto all = headers;
+  if (!content_type.empty()) all["Content-Type"] = content_type;
+  return Send("POST", target, body, all);
+}
+
+}  // namespace nasfake::testing
