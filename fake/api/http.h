@@ -40,6 +40,7 @@ struct WireFault {
   Kind kind = Kind::kReset;
   size_t bytes = 0;
   std::chrono::milliseconds duration{0};
+  friend bool operator==(const WireFault&, const WireFault&) = default;
 };
 
 struct HttpResponse {

@@ -165,16 +165,19 @@ std::optional<std::string_view> Call::Param(std::string_view snake_name) const {
   return std::nullopt;
 }
 
-HttpResponse ErrorResponse(const Status& status) {
-  // Keys in Google's order: code, message, status, details.
-  nlohmann::ordered_json error = {{"code", HttpStatusFor(status.code())},
+std::string ErrorBody(const Status& status, int http_status) {
+  nlohmann::ordered_json error = {{"code", http_status},
                                   {"message", status.message()},
                                   {"status", StatusCodeName(status.code())}};
   if (!status.details().empty()) error["details"] = status.details();
+  return nlohmann::ordered_json{{"error", std::move(error)}}.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+HttpResponse ErrorResponse(const Status& status) {
   HttpResponse response;
   response.status = HttpStatusFor(status.code());
-  response.body =
-      nlohmann::ordered_json{{"error", error}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.body = ErrorBody(status, response.status);
   return response;
 }
 

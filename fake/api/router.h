@@ -39,8 +39,11 @@ class Router {
   FakeEnv& env_;
 };
 
-// {"error":{"code":<http>,"message":…,"status":"<NAME>","details":[…]}}
-// with the HTTP status of the code; `details` only when there are any.
+// Google's error body: {"error":{"code":<http_status>,"message":…,
+// "status":"<NAME>","details":[…]}}, keys in that order, `details` only when
+// there are any. Invalid UTF-8 in the message is replaced, never thrown about.
+std::string ErrorBody(const Status& status, int http_status);
+// ErrorBody with the HTTP status of the code, as a response.
 HttpResponse ErrorResponse(const Status& status);
 
 }  // namespace nasfake::api

@@ -11,9 +11,27 @@ model::Timestamp RealClock::Now() const {
 void VirtualClock::AdvanceTo(model::Timestamp t) {
   int64_t target = Micros(t);
   int64_t current = now_us_.load(std::memory_order_acquire);
+  bool moved = false;
   while (current < target &&
-         !now_us_.compare_exchange_weak(current, target, std::memory_order_acq_rel)) {
+         !(moved = now_us_.compare_exchange_weak(current, target, std::memory_order_acq_rel))) {
   }
+  if (moved) Notify();
+}
+
+int VirtualClock::Subscribe(std::function<void()> listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.emplace(next_handle_, std::move(listener));
+  return next_handle_++;
+}
+
+void VirtualClock::Unsubscribe(int handle) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(handle);
+}
+
+void VirtualClock::Notify() {
+  std::lock_guard lock(listeners_mu_);
+  for (auto& [handle, listener] : listeners_) listener();
 }
 
 }  // namespace nasfake::store

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "fake/model/time.h"
 
@@ -34,14 +37,27 @@ class VirtualClock final : public Clock {
   }
   // Moves time forward by `d` (negative durations are ignored).
   void Advance(model::Duration d) {
-    if (d.count() > 0) now_us_.fetch_add(d.count(), std::memory_order_acq_rel);
+    if (d.count() <= 0) return;
+    now_us_.fetch_add(d.count(), std::memory_order_acq_rel);
+    Notify();
   }
   // Moves time forward to `t`; earlier times are ignored.
   void AdvanceTo(model::Timestamp t);
 
+  // Calls `listener` after every move of time, on the thread that moved it
+  // (never under a lock a listener could need). Returns a handle for
+  // Unsubscribe, which waits for a call in progress to finish.
+  int Subscribe(std::function<void()> listener);
+  void Unsubscribe(int handle);
+
  private:
   static int64_t Micros(model::Timestamp t) { return t.time_since_epoch().count(); }
+  void Notify();
+
   std::atomic<int64_t> now_us_;
+  std::mutex listeners_mu_;  // held while listeners run: Unsubscribe waits for them
+  std::map<int, std::function<void()>> listeners_;
+  int next_handle_ = 1;
 };
 
 }  // namespace nasfake::store

@@ -10,11 +10,6 @@ namespace {
 
 using model::NasJob;
 
-int EffectivePageSize(int page_size) {
-  if (page_size <= 0) return kDefaultPageSize;
-  return std::min(page_size, kMaxPageSize);
-}
-
 uint64_t ParseId(std::string_view digits) {
   uint64_t v = 0;
   std::from_chars(digits.data(), digits.data() + digits.size(), v);
@@ -37,6 +32,16 @@ void JobStore::SetDefaultLifecycle(const LifecycleSettings& settings) {
 LifecycleSettings JobStore::DefaultLifecycle() const {
   std::lock_guard lock(mu_);
   return default_settings_;
+}
+
+void JobStore::SetMaxPageSize(int max_page_size) {
+  std::lock_guard lock(mu_);
+  max_page_size_ = std::clamp(max_page_size, 1, kMaxPageSize);
+}
+
+size_t JobStore::PageLimit(int page_size) const {
+  int limit = page_size <= 0 ? kDefaultPageSize : page_size;
+  return static_cast<size_t>(std::min(limit, max_page_size_));
 }
 
 Status JobStore::SetLifecycle(const model::NasJobName& name, const LifecycleSettings& settings) {
@@ -112,9 +117,9 @@ StatusOr<JobStore::JobPage> JobStore::List(const model::LocationName& parent,
     after = tokens_.Decode(page_token, token_binding);
     if (!after) return errors::InvalidPageToken();
   }
-  size_t limit = static_cast<size_t>(EffectivePageSize(page_size));
   JobPage page;
   std::lock_guard lock(mu_);
+  size_t limit = PageLimit(page_size);
   auto index = by_parent_.find(parent_key);
   if (index == by_parent_.end()) return page;
   auto it = after ? index->second.upper_bound(*after) : index->second.begin();
@@ -170,8 +175,8 @@ StatusOr<JobStore::TrialDetailPage> JobStore::ListTrialDetails(const model::NasJ
     after = tokens_.Decode(page_token, binding);
     if (!after) return errors::InvalidPageToken();
   }
-  size_t limit = static_cast<size_t>(EffectivePageSize(page_size));
   std::lock_guard lock(mu_);
+  size_t limit = PageLimit(page_size);
   Record* record = Find(parent);
   if (record == nullptr) return errors::NasJobNotFound();
   TrialDetailPage page;

@@ -50,6 +50,10 @@ class JobStore {
   // New jobs and jobs that have no settings of their own follow these.
   void SetDefaultLifecycle(const LifecycleSettings& settings);
   LifecycleSettings DefaultLifecycle() const;
+  // The largest page List and ListTrialDetails return (AIP-158 lets a server
+  // coerce page sizes down); clamped to [1, kMaxPageSize].
+  void SetMaxPageSize(int max_page_size);
+
   // Per-job settings; NOT_FOUND for an unknown job.
   Status SetLifecycle(const model::NasJobName& name, const LifecycleSettings& settings);
 
@@ -97,6 +101,7 @@ class JobStore {
   using Index = std::map<uint64_t, Record*, std::greater<>>;  // newest first
 
   Record* Find(const model::NasJobName& name);  // caught up; null if absent
+  size_t PageLimit(int page_size) const;        // requires mu_
   Record& Insert(const model::NasJobName& name, model::NasJob job);
 
   const Clock& clock_;
@@ -104,6 +109,7 @@ class JobStore {
   IdSource ids_;
   PageTokenCodec tokens_;
   uint64_t next_seq_ = 1;
+  int max_page_size_ = kMaxPageSize;
   LifecycleSettings default_settings_;
   std::unordered_map<std::string, std::unique_ptr<Record>> by_name_;
   std::unordered_map<std::string, Index> by_parent_;

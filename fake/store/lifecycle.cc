@@ -14,7 +14,6 @@ void Enter(model::NasJob& job, JobRuntime& rt, JobState state, Timestamp t) {
   job.state = state;
   job.update_time = t;
   rt.state_since = t;
-  rt.reads_in_state = 0;
   if (state == JobState::kRunning && !job.start_time) {
     job.start_time = t;
     if (rt.settings.running_for) rt.natural_end = t + *rt.settings.running_for;
@@ -32,7 +31,8 @@ void Enter(model::NasJob& job, JobRuntime& rt, JobState state, Timestamp t) {
   }
 }
 
-JobState CancelledState(const LifecycleSettings& s) {
+// Where an accepted cancel leads.
+JobState CancelEnd(const LifecycleSettings& s) {
   return s.cancel_effect == LifecycleSettings::CancelEffect::kCancels ? JobState::kCancelled
                                                                       : s.outcome;
 }
@@ -42,38 +42,40 @@ struct Transition {
   JobState to;
 };
 
+void Consider(std::optional<Transition>& best, Transition candidate) {
+  if (!best || candidate.at < best->at) best = candidate;
+}
+
 std::optional<Transition> Next(const model::NasJob& job, const JobRuntime& rt) {
   const auto& s = rt.settings;
+  if (model::IsTerminal(job.state)) return std::nullopt;
+  std::optional<Transition> next;
+  // A time-based cancel resolution goes first, so it wins ties.
+  if (rt.cancel_requested_at && s.cancelling_polls == 0 && s.cancelling_for) {
+    next = Transition{*rt.cancel_requested_at + *s.cancelling_for, CancelEnd(s)};
+  }
   switch (job.state) {
     case JobState::kQueued:
-      if (s.queued_for) return Transition{rt.state_since + *s.queued_for, JobState::kPending};
-      return std::nullopt;
+      if (s.queued_for) Consider(next, {rt.state_since + *s.queued_for, JobState::kPending});
+      break;
     case JobState::kPending:
-      if (s.pending_for) return Transition{rt.state_since + *s.pending_for, JobState::kRunning};
-      return std::nullopt;
+      if (s.pending_for) Consider(next, {rt.state_since + *s.pending_for, JobState::kRunning});
+      break;
     case JobState::kRunning:
-      if (rt.natural_end) return Transition{*rt.natural_end, s.outcome};
-      return std::nullopt;
-    case JobState::kCancelling: {
-      std::optional<Transition> next;
-      if (s.cancelling_polls == 0 && s.cancelling_for) {
-        next = Transition{rt.state_since + *s.cancelling_for, CancelledState(s)};
-      }
-      // The work may complete before the cancellation does; on a tie, the
-      // cancellation wins.
-      if (rt.natural_end && (!next || *rt.natural_end < next->at)) {
-        next = Transition{*rt.natural_end, s.outcome};
-      }
-      return next;
-    }
+    case JobState::kCancelling:
+      // The work may complete before the cancellation does.
+      if (rt.natural_end) Consider(next, {*rt.natural_end, s.outcome});
+      break;
     default:
-      return std::nullopt;
+      break;
   }
+  return next;
 }
 
 }  // namespace
 
 void StartNew(model::NasJob& job, JobRuntime& rt, Timestamp now) {
+  rt.cancel_requested_at.reset();
   job.create_time = now;
   job.start_time.reset();
   job.end_time.reset();
@@ -86,8 +88,12 @@ void StartSeeded(model::NasJob& job, JobRuntime& rt, Timestamp now) {
   if (!job.create_time) job.create_time = now;
   if (!job.update_time) job.update_time = job.create_time;
   rt.state_since = now;
-  rt.reads_in_state = 0;
   rt.natural_end.reset();
+  rt.cancel_requested_at.reset();
+  if (job.state == JobState::kCancelling) {
+    rt.cancel_requested_at = now;  // a seeded CANCELLING job was cancelled just now
+    rt.reads_since_cancel = 0;
+  }
   bool working = job.state == JobState::kRunning ||
                  (job.state == JobState::kCancelling && job.start_time.has_value());
   if (working && rt.settings.running_for) rt.natural_end = now + *rt.settings.running_for;
@@ -109,24 +115,30 @@ bool CatchUp(model::NasJob& job, JobRuntime& rt, Timestamp now) {
 
 void CountRead(model::NasJob& job, JobRuntime& rt, Timestamp now) {
   const auto& s = rt.settings;
-  if (job.state == JobState::kCancelling && s.cancelling_polls > 0 &&
-      rt.reads_in_state >= s.cancelling_polls) {
-    Enter(job, rt, CancelledState(s), now);
-    return;
+  if (!rt.cancel_requested_at || s.cancelling_polls == 0 || model::IsTerminal(job.state)) return;
+  if (rt.reads_since_cancel >= s.cancelling_polls) {
+    Enter(job, rt, CancelEnd(s), now);
+  } else {
+    ++rt.reads_since_cancel;
   }
-  ++rt.reads_in_state;
 }
 
 Status RequestCancel(model::NasJob& job, JobRuntime& rt, Timestamp now) {
-  if (model::IsTerminal(job.state)) {
-    return errors::NasJobCannotBeCancelled(job.name, job.state);
+  if (model::IsTerminal(job.state)) return errors::NasJobCannotBeCancelled(job.name, job.state);
+  if (rt.cancel_requested_at) return Status();
+  rt.cancel_requested_at = now;
+  rt.reads_since_cancel = 0;
+  if (rt.settings.cancel_effect == LifecycleSettings::CancelEffect::kCancels) {
+    Enter(job, rt, JobState::kCancelling, now);
   }
-  if (job.state == JobState::kCancelling) return Status();
-  Enter(job, rt, JobState::kCancelling, now);
   return Status();
 }
 
 void ForceState(model::NasJob& job, JobRuntime& rt, JobState state, Timestamp now) {
+  if (state == JobState::kCancelling && !rt.cancel_requested_at) {
+    rt.cancel_requested_at = now;
+    rt.reads_since_cancel = 0;
+  }
   Enter(job, rt, state, now);
 }
 

@@ -8,6 +8,10 @@
 //            CANCELLING ─cancelling_for (or cancelling_polls reads)─► CANCELLED
 //                 └─ the natural end, if due first ─► outcome
 //
+// With CancelEffect::kFinishesFirst the cancel loses the race: the call
+// succeeds but the job keeps its state and ends with `outcome` when the
+// cancellation would have taken effect (or earlier, at its natural end).
+//
 // A transition is stamped with the exact time it was due, not the time it was
 // noticed, so every timestamp is a pure function of the settings and the
 // calls made: with a virtual clock, runs are reproducible to the microsecond.
@@ -30,16 +34,17 @@ struct LifecycleSettings {
   std::optional<Duration> running_for = std::chrono::hours(4);
   std::optional<Duration> cancelling_for = std::chrono::seconds(1);
   // When > 0, cancellation takes effect at a read (GET) instead of after
-  // cancelling_for: the first `cancelling_polls` reads see CANCELLING, the next
-  // one sees the final state.
+  // cancelling_for: the first `cancelling_polls` reads after the cancel see
+  // the job unfinished, the next one sees the final state.
   int cancelling_polls = 0;
   // How the job ends when it is not cancelled: JOB_STATE_SUCCEEDED or JOB_STATE_FAILED.
   model::JobState outcome = model::JobState::kSucceeded;
   // The job's `error` when the outcome is FAILED.
   model::RpcStatus failure_error{
       9, "NasJob failed: search trials failed, which reached maxFailedTrialCount."};
-  // What a cancel does: kCancels ends the job CANCELLED; kFinishesFirst makes
-  // the cancel lose the race: the job ends with `outcome` instead.
+  // What a cancel does: kCancels moves the job to CANCELLING, then CANCELLED;
+  // kFinishesFirst makes the cancel lose the race: the job stays as it is and
+  // ends with `outcome` instead.
   enum class CancelEffect { kCancels, kFinishesFirst };
   CancelEffect cancel_effect = CancelEffect::kCancels;
 
@@ -49,9 +54,10 @@ struct LifecycleSettings {
 // Per-job bookkeeping the lifecycle needs beyond the NasJob itself.
 struct JobRuntime {
   LifecycleSettings settings;
-  model::Timestamp state_since{};               // when the current state was entered
-  std::optional<model::Timestamp> natural_end;  // when RUNNING work completes
-  int reads_in_state = 0;                       // GETs seen in the current state
+  model::Timestamp state_since{};                       // when the current state was entered
+  std::optional<model::Timestamp> natural_end;          // when RUNNING work completes
+  std::optional<model::Timestamp> cancel_requested_at;  // the first accepted cancel
+  int reads_since_cancel = 0;                           // GETs seen since then
 };
 
 // A job just created at `now`: QUEUED, createTime = updateTime = now.
@@ -67,8 +73,9 @@ bool CatchUp(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 // cancellation, stamped `now`.
 void CountRead(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
-// nasJobs.cancel. errors::NasJobCannotBeCancelled for a job in a terminal state; a job
-// already CANCELLING is left as it is (OK); any other job becomes CANCELLING.
+// nasJobs.cancel. errors::NasJobCannotBeCancelled for a job in a terminal
+// state; a job already cancelled once is left as it is (OK); otherwise the
+// cancel is accepted (see CancelEffect).
 Status RequestCancel(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
 // Moves the job to `state` at `now` with the bookkeeping of a real transition

@@ -105,15 +105,36 @@ TEST_F(LifecycleTest, WorkThatEndsBeforeCancellationTakesEffectWinsTheRace) {
   EXPECT_FALSE(job_.error);
 }
 
-TEST_F(LifecycleTest, FinishesFirstEffectEndsWithTheOutcomeInsteadOfCancelled) {
+TEST_F(LifecycleTest, FinishesFirstEffectLeavesTheStateAndEndsWithTheOutcome) {
   LifecycleSettings settings;
   settings.cancel_effect = LifecycleSettings::CancelEffect::kFinishesFirst;
   Create(settings);
   At(seconds(2));
   ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  EXPECT_EQ(job_.state, JobState::kRunning) << "a cancel that loses the race changes nothing";
+  At(milliseconds(2999));
+  EXPECT_EQ(job_.state, JobState::kRunning);
   At(seconds(3));
   EXPECT_EQ(job_.state, JobState::kSucceeded);
+  EXPECT_EQ(job_.end_time, kT0 + seconds(3));
   EXPECT_FALSE(job_.error);
+  EXPECT_EQ(RequestCancel(job_, runtime_, kT0 + seconds(4)).code(),
+            StatusCode::kFailedPrecondition);
+}
+
+TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheReadAfterTheCount) {
+  LifecycleSettings settings;
+  settings.cancel_effect = LifecycleSettings::CancelEffect::kFinishesFirst;
+  settings.cancelling_polls = 1;
+  settings.outcome = JobState::kFailed;
+  Create(settings);
+  At(seconds(2));
+  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  CountRead(job_, runtime_, kT0 + seconds(3));
+  EXPECT_EQ(job_.state, JobState::kRunning);
+  CountRead(job_, runtime_, kT0 + seconds(4));
+  EXPECT_EQ(job_.state, JobState::kFailed);
+  EXPECT_EQ(job_.error->code, 9);
 }
 
 TEST_F(LifecycleTest, PollBasedCancellationEndsAtTheReadAfterTheConfiguredCount) {
