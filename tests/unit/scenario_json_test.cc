@@ -1,0 +1,588 @@
+#include "scenarios/scenario_json.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "fake/errors.h"
+#include "fake/model/resource_names.h"
+#include "scenarios/answers.h"
+#include "scenarios/builder.h"
+
+namespace nasfake::scenarios {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kJob1[] = "projects/123456789012/locations/us-central1/nasJobs/1";
+
+Scenario Load(std::string_view text) {
+  auto s = ScenarioFromJson(json::parse(text), "t.json");
+  EXPECT_TRUE(s.ok()) << s.status().message();
+  return s.ok() ? *s : Scenario{};
+}
+
+// The one action of the one rule of a document {"name":"x","rules":[{"id":"a","action":…}]}.
+Action LoadAction(std::string_view action) {
+  Scenario s = Load(R"({"name":"x","rules":[{"id":"a","action":)" + std::string(action) + "}]}");
+  EXPECT_EQ(s.rules.size(), 1u);
+  return s.rules.empty() ? Action{} : s.rules[0].actions.at(0);
+}
+
+std::string ErrorOf(std::string_view text) {
+  auto s = ScenarioFromJson(json::parse(text), "t.json");
+  EXPECT_FALSE(s.ok()) << text;
+  if (s.ok()) return "";
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  return s.status().message();
+}
+
+std::string WithAction(std::string_view action) {
+  return R"({"name":"x","rules":[{"id":"a","action":)" + std::string(action) + "}]}";
+}
+
+// --- Every action kind -------------------------------------------------------
+
+TEST(ScenarioJsonTest, MinimalDocumentHasDefaults) {
+  Scenario s = Load(R"({"name":"x"})");
+  Scenario expected;
+  expected.name = "x";
+  EXPECT_EQ(s, expected);
+}
+
+TEST(ScenarioJsonTest, PassAction) {
+  Action a = LoadAction(R"({"pass":true})");
+  EXPECT_EQ(a, Pass());
+  EXPECT_EQ(a.kind, Action::Kind::kPass);
+}
+
+TEST(ScenarioJsonTest, AnswerWithGoogleErrorTakesTheHttpStatusOfTheCode) {
+  Action a = LoadAction(R"({"answer":{"error":{"status":"UNAVAILABLE","message":"down"}}})");
+  EXPECT_EQ(a.kind, Action::Kind::kAnswer);
+  EXPECT_EQ(a.answer.http_status, 503);
+  EXPECT_EQ(a.answer.content_type, "application/json; charset=UTF-8");
+  EXPECT_EQ(a.answer.body, R"({"error":{"code":503,"message":"down","status":"UNAVAILABLE"}})");
+}
+
+TEST(ScenarioJsonTest, AnswerWithGoogleErrorStatusAndDetails) {
+  Action a = LoadAction(R"({"answer":{"status":500,"headers":{"X-Debug":"1"},
+      "error":{"status":"ABORTED","message":"m",
+               "details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"R"}]}}})");
+  EXPECT_EQ(a.answer.http_status, 500);
+  EXPECT_EQ(a.answer.body,
+            R"({"error":{"code":500,"message":"m","status":"ABORTED","details":[{"@type":)"
+            R"("type.googleapis.com/google.rpc.ErrorInfo","reason":"R"}]}})");
+  EXPECT_EQ(a.answer.headers, (api::HeaderList{{"x-debug", "1"}}));
+}
+
+TEST(ScenarioJsonTest, AnswerWithJsonOrRawBody) {
+  Action j = LoadAction(R"({"answer":{"status":201,"json":{"b":[1,2],"a":null}}})");
+  EXPECT_EQ(j.answer.http_status, 201);
+  EXPECT_EQ(j.answer.body, R"({"a":null,"b":[1,2]})");
+  Action raw = LoadAction(R"({"answer":{"body":"oops","contentType":"text/plain"}})");
+  EXPECT_EQ(raw.answer.http_status, 200);
+  EXPECT_EQ(raw.answer.body, "oops");
+  EXPECT_EQ(raw.answer.content_type, "text/plain");
+}
+
+TEST(ScenarioJsonTest, CatalogueErrors) {
+  EXPECT_EQ(LoadAction(R"({"error":"UNAVAILABLE"})"), Answer(ErrorAnswer(errors::Unavailable())));
+  EXPECT_EQ(LoadAction(R"({"error":"UNAUTHENTICATED"})"),
+            Answer(ErrorAnswer(errors::Unauthenticated())));
+  EXPECT_EQ(LoadAction(R"({"error":"NOT_FOUND"})"), Answer(ErrorAnswer(errors::NasJobNotFound())));
+  Action denied = LoadAction(R"({"error":"PERMISSION_DENIED"})");
+  EXPECT_EQ(denied.answer.http_status, 403);
+  EXPECT_THAT(denied.answer.body, HasSubstr("IAM_PERMISSION_DENIED"));
+}
+
+TEST(ScenarioJsonTest, RateLimitedCarriesRetryInfoAndRetryAfter) {
+  Action byDefault = LoadAction(R"({"error":"RATE_LIMITED"})");
+  EXPECT_EQ(byDefault, Answer(RateLimitedAnswer(seconds(1))));
+  EXPECT_EQ(byDefault.answer.http_status, 429);
+  EXPECT_EQ(byDefault.answer.headers, (api::HeaderList{{"retry-after", "1"}}));
+  EXPECT_THAT(byDefault.answer.body, HasSubstr(R"("retryDelay":"1s")"));
+  Action a = LoadAction(R"({"error":"RATE_LIMITED","retryDelay":"2.5s"})");
+  EXPECT_EQ(a.answer.headers, (api::HeaderList{{"retry-after", "3"}}));
+  EXPECT_THAT(a.answer.body, HasSubstr(R"("retryDelay":"2.500s")"));
+}
+
+TEST(ScenarioJsonTest, HtmlPage) {
+  Action a = LoadAction(R"({"html":502})");
+  EXPECT_EQ(a.kind, Action::Kind::kAnswer);
+  EXPECT_EQ(a.answer.http_status, 502);
+  EXPECT_EQ(a.answer.content_type, "text/html; charset=UTF-8");
+  EXPECT_EQ(a.answer.body, errors::HtmlErrorPage(502, "/"));
+}
+
+TEST(ScenarioJsonTest, EveryWireFault) {
+  using K = api::WireFault::Kind;
+  EXPECT_EQ(LoadAction(R"({"fault":"reset"})"), Fault({K::kReset}));
+  EXPECT_EQ(LoadAction(R"({"fault":"close"})"), Fault({K::kCloseBeforeResponse}));
+  EXPECT_EQ(LoadAction(R"({"fault":"partial","bytes":10})"), Fault({K::kPartialThenClose, 10}));
+  EXPECT_EQ(LoadAction(R"({"fault":"stall","duration":"0.5s"})"),
+            Fault({K::kStall, 0, milliseconds(500)}));
+  EXPECT_EQ(LoadAction(R"({"fault":"dribble","bytes":3,"duration":"0.002s"})"),
+            Fault({K::kDribble, 3, milliseconds(2)}));
+  Action with_answer =
+      LoadAction(R"({"fault":"partial","bytes":5,"answer":{"status":503,"body":"x"}})");
+  EXPECT_EQ(with_answer.kind, Action::Kind::kFault);
+  EXPECT_TRUE(with_answer.has_answer);
+  EXPECT_EQ(with_answer.answer.http_status, 503);
+  EXPECT_EQ(with_answer.answer.body, "x");
+}
+
+TEST(ScenarioJsonTest, DelayAndHold) {
+  EXPECT_EQ(LoadAction(R"({"delay":"2s"})"), Delay(seconds(2)));
+  EXPECT_TRUE(LoadAction(R"({"delay":"2s"})").virtual_delay);
+  EXPECT_EQ(LoadAction(R"({"delay":"0.25s","clock":"real"})"), Delay(milliseconds(250), false));
+  EXPECT_EQ(LoadAction(R"({"hold":"cancel-gate"})"), Hold("cancel-gate"));
+}
+
+// --- Lifecycles, rules, random faults -----------------------------------------
+
+TEST(ScenarioJsonTest, LifecycleDurationsNullMeansForeverAbsentMeansDefault) {
+  Scenario s = Load(R"({"name":"x","lifecycle":{"queuedFor":"0s","runningFor":null,
+      "cancellingPolls":2,"outcome":"JOB_STATE_FAILED","failureError":{"code":13,"message":"boom"},
+      "cancelEffect":"FINISHES_FIRST"}})");
+  ASSERT_TRUE(s.lifecycle);
+  store::LifecycleSettings expected;
+  expected.queued_for = seconds(0);
+  expected.running_for = std::nullopt;
+  expected.cancelling_polls = 2;
+  expected.outcome = model::JobState::kFailed;
+  expected.failure_error = {13, "boom"};
+  expected.cancel_effect = store::LifecycleSettings::CancelEffect::kFinishesFirst;
+  EXPECT_EQ(*s.lifecycle, expected);
+  EXPECT_EQ(s.lifecycle->pending_for, store::LifecycleSettings{}.pending_for);
+}
+
+TEST(ScenarioJsonTest, JobLifecycleNamesAreCanonicalAndSorted) {
+  Scenario s = Load(R"({"name":"x","jobLifecycles":{
+      "projects/my-project/locations/us-central1/nasJobs/7":{"runningFor":"1s"},
+      "projects/1/locations/us-central1/nasJobs/2":{}}})");
+  ASSERT_EQ(s.job_lifecycles.size(), 2u);
+  std::string canonical =
+      "projects/" + model::CanonicalProject("my-project") + "/locations/us-central1/nasJobs/7";
+  std::vector<std::string> names = {s.job_lifecycles[0].first, s.job_lifecycles[1].first};
+  std::vector<std::string> expected = {"projects/1/locations/us-central1/nasJobs/2", canonical};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(names, expected);
+}
+
+TEST(ScenarioJsonTest, RulesMatchAndCounts) {
+  Scenario s = Load(R"({"name":"x","operations":{"deletePollsUntilDone":3},"rules":[
+      {"id":"a","match":{"method":"POST","operation":"nasJobs.cancel","resource":"*/nasJobs/1",
+                         "headers":{"X-Goog-Request-Params":"*"},"body":"*{}*"},
+       "after":1,"times":2,"action":{"pass":true}},
+      {"id":"b","sequence":[{"hold":"h"},{"pass":true}]},
+      {"id":"c","sequence":[{"hold":"once"}]}]})");
+  EXPECT_EQ(s.delete_polls_until_done, 3);
+  ASSERT_EQ(s.rules.size(), 3u);
+  RequestMatch m = Match()
+                       .Method("POST")
+                       .Operation("nasJobs.cancel")
+                       .Resource("*/nasJobs/1")
+                       .Header("x-goog-request-params", "*")
+                       .Body("*{}*");
+  EXPECT_EQ(s.rules[0].match, m);
+  EXPECT_EQ(s.rules[0].after, 1);
+  EXPECT_EQ(s.rules[0].times, 2);
+  EXPECT_EQ(s.rules[1].actions, (std::vector<Action>{Hold("h"), Pass()}));
+  EXPECT_EQ(s.rules[1].times, std::nullopt);
+  // A one-action sequence applies once.
+  EXPECT_EQ(s.rules[2].actions, (std::vector<Action>{Hold("once")}));
+  EXPECT_EQ(s.rules[2].times, 1);
+}
+
+TEST(ScenarioJsonTest, RandomFaults) {
+  Scenario s = Load(R"({"name":"x","randomFaults":{"seed":18446744073709551615,"rate":0.25,
+      "match":{"operation":"nasJobs.get"},"choices":[{"fault":"reset"},{"error":"UNAVAILABLE"}]}})");
+  ASSERT_TRUE(s.random_faults);
+  EXPECT_EQ(s.random_faults->seed, 18446744073709551615u);
+  EXPECT_EQ(s.random_faults->rate, 0.25);
+  EXPECT_EQ(s.random_faults->match, RequestMatch(Match().Operation("nasJobs.get")));
+  EXPECT_EQ(s.random_faults->choices,
+            (std::vector<Action>{Fault({api::WireFault::Kind::kReset}),
+                                 Answer(ErrorAnswer(errors::Unavailable()))}));
+  EXPECT_EQ(Load(R"({"name":"x","randomFaults":{"seed":0,"rate":1,"choices":[{"pass":true}]}})")
+                .random_faults->rate,
+            1.0);
+}
+
+TEST(ScenarioJsonTest, SeedIsKeptAsJson) {
+  Scenario s = Load(R"({"name":"x","seed":{"nasJobs":[{"name":"n"}],"nasTrialDetails":[]}})");
+  EXPECT_EQ(s.seed, json::parse(R"({"nasJobs":[{"name":"n"}],"nasTrialDetails":[]})"));
+}
+
+// --- Malformed documents: the exact error text --------------------------------
+
+struct Malformed {
+  std::string document;
+  std::string message;
+};
+
+TEST(ScenarioJsonTest, MalformedDocumentsNameThePathAndWhatWasExpected) {
+  const std::vector<Malformed> cases = {
+      {R"([])", "t.json: (root): expected an object, got array"},
+      {R"({"name":"x","rulez":[]})",
+       "t.json: rulez: unknown key; expected one of name, description, seed, lifecycle, "
+       "jobLifecycles, operations, pagination, rules, randomFaults"},
+      {R"({})", "t.json: name: required; expected a non-empty string"},
+      {R"({"name":3})", "t.json: name: expected a non-empty string, got number"},
+      {R"({"name":""})", "t.json: name: expected a non-empty string"},
+      {R"({"name":"x","rules":[{"id":"a","action":{"pass":true},"when":1}]})",
+       "t.json: rules[0].when: unknown key; expected one of id, match, after, times, action, "
+       "sequence"},
+      {WithAction(R"({"fualt":"reset"})"),
+       "t.json: rules[0].action.fualt: unknown key; expected one of pass, answer, error, "
+       "retryDelay, html, fault, bytes, duration, delay, clock, hold"},
+      {WithAction(R"({"answer":{"stauts":500}})"),
+       "t.json: rules[0].action.answer.stauts: unknown key; expected one of status, error, json, "
+       "body, contentType, headers"},
+      {WithAction(R"({"fault":"rst"})"),
+       "t.json: rules[0].action.fault: unknown value \"rst\"; expected one of reset, close, "
+       "partial, stall, dribble"},
+      {WithAction(R"({"fault":"partial"})"),
+       "t.json: rules[0].action.bytes: required with \"fault\": \"partial\"; expected an integer "
+       ">= 1"},
+      {WithAction(R"({"fault":"dribble","bytes":0,"duration":"1s"})"),
+       "t.json: rules[0].action.bytes: expected an integer >= 1, got 0"},
+      {WithAction(R"({"fault":"stall"})"),
+       "t.json: rules[0].action.duration: required with \"fault\": \"stall\"; expected a duration "
+       "such as \"0.5s\""},
+      {WithAction(R"({"fault":"reset","bytes":3})"),
+       "t.json: rules[0].action.bytes: only allowed with \"fault\": \"partial\" or \"dribble\""},
+      {WithAction(R"({"fault":"stall","duration":"0.0005s"})"),
+       "t.json: rules[0].action.duration: expected a positive whole number of milliseconds such as "
+       "\"0.5s\", got \"0.0005s\""},
+      {R"({"name":"x","rules":[{"id":"a","action":{"pass":true}},{"id":"b","action":{"pass":true}},
+          {"id":"a","action":{"pass":true}}]})",
+       "t.json: rules[2].id: duplicate id \"a\" (also rules[0].id)"},
+      {R"({"name":"x","rules":[{"action":{"pass":true}}]})",
+       "t.json: rules[0].id: required; expected a non-empty string"},
+      {R"({"name":"x","rules":[{"id":"a","action":{"pass":true},"sequence":[{"pass":true}]}]})",
+       "t.json: rules[0]: has both \"action\" and \"sequence\"; expected exactly one"},
+      {R"({"name":"x","rules":[{"id":"a"}]})",
+       "t.json: rules[0]: expected exactly one of \"action\" and \"sequence\""},
+      {R"({"name":"x","rules":[{"id":"a","times":2,"sequence":[{"pass":true}]}]})",
+       "t.json: rules[0].times: only allowed with \"action\" (a sequence applies once per action)"},
+      {R"({"name":"x","rules":[{"id":"a","sequence":[]}]})",
+       "t.json: rules[0].sequence: expected a non-empty array of actions, got []"},
+      {R"({"name":"x","rules":[{"id":"a","sequence":[{"pass":true},{"delay":"soon"}]}]})",
+       "t.json: rules[0].sequence[1].delay: expected a duration >= 0s such as \"0.5s\", got "
+       "\"soon\""},
+      {R"({"name":"x","rules":[{"id":"a","times":0,"action":{"pass":true}}]})",
+       "t.json: rules[0].times: expected an integer >= 1, got 0"},
+      {R"({"name":"x","rules":[{"id":"a","after":"1","action":{"pass":true}}]})",
+       "t.json: rules[0].after: expected an integer >= 0, got string"},
+      {R"({"name":"x","rules":[{"id":"a","after":1.5,"action":{"pass":true}}]})",
+       "t.json: rules[0].after: expected an integer >= 0, got number"},
+      {R"({"name":"x","lifecycle":{"queuedFor":"5 minutes"}})",
+       "t.json: lifecycle.queuedFor: expected a duration >= 0s such as \"0.5s\", got \"5 "
+       "minutes\""},
+      {R"({"name":"x","lifecycle":{"runningFor":"-1s"}})",
+       "t.json: lifecycle.runningFor: expected a duration >= 0s such as \"0.5s\", got \"-1s\""},
+      {R"({"name":"x","lifecycle":{"outcome":"JOB_STATE_CANCELLED"}})",
+       "t.json: lifecycle.outcome: unknown value \"JOB_STATE_CANCELLED\"; expected one of "
+       "JOB_STATE_SUCCEEDED, JOB_STATE_FAILED"},
+      {R"({"name":"x","lifecycle":{"cancelEffect":"WINS"}})",
+       "t.json: lifecycle.cancelEffect: unknown value \"WINS\"; expected one of CANCELS, "
+       "FINISHES_FIRST"},
+      {R"({"name":"x","lifecycle":{"cancellingPolls":-1}})",
+       "t.json: lifecycle.cancellingPolls: expected an integer >= 0, got -1"},
+      {R"({"name":"x","lifecycle":{"failureError":{"code":0,"message":""}}})",
+       "t.json: lifecycle.failureError.code: expected an integer from 1 to 16, got 0"},
+      {R"({"name":"x","lifecycle":{"failureError":{"code":9}}})",
+       "t.json: lifecycle.failureError.message: required; expected a string"},
+      {R"({"name":"x","lifecycle":{"queued_for":"1s"}})",
+       "t.json: lifecycle.queued_for: unknown key; expected one of queuedFor, pendingFor, "
+       "runningFor, cancellingFor, cancellingPolls, outcome, failureError, cancelEffect"},
+      {R"({"name":"x","rules":[{"id":"a","match":{"operation":"nasJobs.patch"},"action":{"pass":true}}]})",
+       "t.json: rules[0].match.operation: unknown value \"nasJobs.patch\"; expected one of "
+       "nasJobs.create, nasJobs.get, nasJobs.list, nasJobs.delete, nasJobs.cancel, "
+       "nasTrialDetails.get, nasTrialDetails.list, operations.get, operations.list, "
+       "operations.delete, operations.cancel, operations.wait"},
+      {R"({"name":"x","rules":[{"id":"a","match":{"method":"get"},"action":{"pass":true}}]})",
+       "t.json: rules[0].match.method: expected an HTTP method in uppercase letters such as "
+       "\"GET\", got \"get\""},
+      {R"({"name":"x","rules":[{"id":"a","match":{"headers":{"X-A":"1","x-a":"2"}},"action":{"pass":true}}]})",
+       "t.json: rules[0].match.headers[\"x-a\"]: header \"x-a\" given twice"},
+      {R"({"name":"x","rules":[{"id":"a","match":{"headers":{"x-a":1}},"action":{"pass":true}}]})",
+       "t.json: rules[0].match.headers[\"x-a\"]: expected a string, got number"},
+      {R"({"name":"x","jobLifecycles":{"projects/p/nasJobs/1":{}}})",
+       "t.json: jobLifecycles[\"projects/p/nasJobs/1\"]: expected a job name "
+       "projects/{project}/locations/{location}/nasJobs/{numeric id}"},
+      {R"({"name":"x","jobLifecycles":{"projects/1/locations/l/nasJobs/1":{"outcome":3}}})",
+       "t.json: jobLifecycles[\"projects/1/locations/l/nasJobs/1\"].outcome: expected one of "
+       "JOB_STATE_SUCCEEDED, JOB_STATE_FAILED, got number"},
+      {R"({"name":"x","randomFaults":{"seed":1,"rate":1.5,"choices":[{"pass":true}]}})",
+       "t.json: randomFaults.rate: expected a number from 0 to 1, got 1.5"},
+      {R"({"name":"x","randomFaults":{"seed":-1,"rate":0.5,"choices":[{"pass":true}]}})",
+       "t.json: randomFaults.seed: expected an integer >= 0, got -1"},
+      {R"({"name":"x","randomFaults":{"seed":1,"rate":0.5}})",
+       "t.json: randomFaults.choices: required; expected a non-empty array of actions"},
+      {WithAction(R"({"pass":false})"), "t.json: rules[0].action.pass: expected true, got false"},
+      {WithAction(R"({"pass":true,"hold":"h"})"),
+       "t.json: rules[0].action: expected exactly one of pass, answer, error, html, fault, delay, "
+       "hold; got pass and hold"},
+      {WithAction(R"({"clock":"real"})"),
+       "t.json: rules[0].action: expected exactly one of pass, answer, error, html, fault, delay, "
+       "hold; got none"},
+      {WithAction(R"({"hold":"h","clock":"real"})"),
+       "t.json: rules[0].action.clock: not allowed in a \"hold\" action"},
+      {WithAction(R"({"delay":"1s","clock":"wall"})"),
+       "t.json: rules[0].action.clock: unknown value \"wall\"; expected one of virtual, real"},
+      {WithAction(R"({"error":"UNAVAILABLE","retryDelay":"2s"})"),
+       "t.json: rules[0].action.retryDelay: only allowed with \"error\": \"RATE_LIMITED\""},
+      {WithAction(R"({"error":"INTERNAL"})"),
+       "t.json: rules[0].action.error: unknown value \"INTERNAL\"; expected one of UNAVAILABLE, "
+       "RATE_LIMITED, PERMISSION_DENIED, UNAUTHENTICATED, NOT_FOUND"},
+      {WithAction(R"({"html":500})"),
+       "t.json: rules[0].action.html: expected 404, 502 or 503, got 500"},
+      {WithAction(R"({"answer":{"json":{},"body":""}})"),
+       "t.json: rules[0].action.answer: at most one of error, json, body"},
+      {WithAction(R"({"answer":{"status":600}})"),
+       "t.json: rules[0].action.answer.status: expected an integer from 100 to 599, got 600"},
+      {WithAction(R"({"answer":{"headers":{"Content-Length":"3"}}})"),
+       "t.json: rules[0].action.answer.headers[\"Content-Length\"]: the transport sets this "
+       "header; it cannot be scripted"},
+      {WithAction(R"({"answer":{"error":{"status":"UNAVAILABLE","details":[{"reason":"x"}]}}})"),
+       "t.json: rules[0].action.answer.error.details[0].@type: required; expected a type URL "
+       "string"},
+      {WithAction(R"({"fault":"partial","bytes":1,"answer":{"body":1}})"),
+       "t.json: rules[0].action.answer.body: expected a string, got number"},
+      {WithAction(R"({"answer":{"headers":{"x-a":"1\r\nx-b: 2"}}})"),
+       "t.json: rules[0].action.answer.headers[\"x-a\"]: expected a header value without CR, LF "
+       "or NUL"},
+      {WithAction(R"({"answer":{"headers":[["x-a"]]}})"),
+       "t.json: rules[0].action.answer.headers[0]: expected a [name, value] pair of strings"},
+      {WithAction(R"({"answer":{"headers":[["x a","1"]]}})"),
+       "t.json: rules[0].action.answer.headers[0]: expected an HTTP header name (letters, digits, "
+       "'-' …)"},
+      {R"({"name":"x","seed":{"jobs":[]}})",
+       "t.json: seed.jobs: unknown key; expected one of nasJobs, nasTrialDetails"},
+      {R"({"name":"x","seed":{"nasJobs":{}}})",
+       "t.json: seed.nasJobs: expected an array, got object"},
+      {R"({"name":"x","operations":{"deletePollsUntilDone":-2}})",
+       "t.json: operations.deletePollsUntilDone: expected an integer >= 0, got -2"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.document);
+    EXPECT_EQ(ErrorOf(c.document), c.message);
+  }
+}
+
+TEST(ScenarioJsonTest, OutOfRangeAndOddValuesAreErrorsNotExceptions) {
+  EXPECT_EQ(
+      ErrorOf(R"({"name":"x","rules":[{"id":"a","times":3000000000,"action":{"pass":true}}]})"),
+      "t.json: rules[0].times: expected an integer <= 2147483647, got 3000000000");
+  EXPECT_EQ(
+      ErrorOf(
+          R"({"name":"x","rules":[{"id":"a","after":18446744073709551615,"action":{"pass":true}}]})"),
+      "t.json: rules[0].after: expected an integer <= 2147483647, got 18446744073709551615");
+  // A document built in C++ may hold invalid UTF-8; messages replace it.
+  json doc = {{"name", "x"}, {"rules", {{{"id", "a"}, {"action", {{"html", "\xff"}}}}}}};
+  auto s = ScenarioFromJson(doc, "c++");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(),
+              StartsWith("c++: rules[0].action.html: expected 404, 502 or 503, got \""));
+  json nan_rate = {{"name", "x"},
+                   {"randomFaults", {{"seed", 1}, {"rate", NAN}, {"choices", {{{"pass", true}}}}}}};
+  EXPECT_FALSE(ScenarioFromJson(nan_rate, "c++").ok());
+}
+
+TEST(ScenarioJsonTest, UnknownErrorCodeNameListsTheCodes) {
+  EXPECT_THAT(
+      ErrorOf(WithAction(R"({"answer":{"error":{"status":"BROKEN"}}})")),
+      StartsWith("t.json: rules[0].action.answer.error.status: unknown value \"BROKEN\"; expected "
+                 "a google.rpc.Code name other than OK: CANCELLED, UNKNOWN, INVALID_ARGUMENT,"));
+}
+
+TEST(ScenarioJsonTest, TwoSpellingsOfOneJobAreAnError) {
+  std::string number = model::CanonicalProject("my-project");
+  EXPECT_THAT(ErrorOf(R"({"name":"x","jobLifecycles":{
+      "projects/my-project/locations/l/nasJobs/1":{},
+      "projects/)" + number +
+                      R"(/locations/l/nasJobs/1":{}}})"),
+              HasSubstr("names the same job as another key: projects/" + number +
+                        "/locations/l/nasJobs/1"));
+}
+
+// --- Round trip ---------------------------------------------------------------
+
+constexpr char kEveryFeature[] = R"({
+  "name": "every-feature", "description": "a client retries and keeps polling",
+  "seed": {"nasJobs": [{"name": "projects/123456789012/locations/us-central1/nasJobs/1"}]},
+  "lifecycle": {"queuedFor": "0.5s", "pendingFor": null, "cancellingPolls": 2,
+                "outcome": "JOB_STATE_FAILED",
+                "failureError": {"code": 9, "message": "m",
+                                 "details": [{"@type": "type.googleapis.com/x", "k": 1}]},
+                "cancelEffect": "FINISHES_FIRST"},
+  "jobLifecycles": {"projects/my-project/locations/us-central1/nasJobs/9": {"runningFor": "3s"}},
+  "operations": {"deletePollsUntilDone": 2},
+  "rules": [
+    {"id": "r1", "match": {"method": "GET", "operation": "nasJobs.get", "resource": "*/1",
+                           "headers": {"Authorization": "Bearer *", "x-b": "*"}, "body": ""},
+     "after": 2, "times": 3, "action": {"error": "RATE_LIMITED", "retryDelay": "0.5s"}},
+    {"id": "r2", "sequence": [
+       {"pass": true},
+       {"answer": {"error": {"status": "UNAVAILABLE", "message": "m"}, "headers": [["x-z", "1"], ["x-a", "2"]]}},
+       {"answer": {"json": {"a": 1}, "contentType": "application/json"}},
+       {"error": "UNAVAILABLE"}, {"error": "PERMISSION_DENIED"}, {"error": "UNAUTHENTICATED"},
+       {"error": "NOT_FOUND"}, {"html": 404}, {"html": 503},
+       {"fault": "reset"}, {"fault": "close"}, {"fault": "partial", "bytes": 7},
+       {"fault": "stall", "duration": "1.5s"},
+       {"fault": "dribble", "bytes": 1, "duration": "0.01s", "answer": {"body": "abc"}},
+       {"delay": "2s"}, {"delay": "0.1s", "clock": "real"}, {"hold": "h"}]},
+    {"id": "r3", "sequence": [{"hold": "once"}]}],
+  "randomFaults": {"seed": 42, "rate": 0.2, "match": {"operation": "operations.get"},
+                   "choices": [{"fault": "reset"}, {"error": "UNAVAILABLE"}]}
+})";
+
+TEST(ScenarioJsonTest, RoundTripOfEveryFeatureIsExact) {
+  Scenario s = Load(kEveryFeature);
+  json written = ScenarioToJson(s);
+  auto again = ScenarioFromJson(written, "written");
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << written.dump(2);
+  EXPECT_EQ(*again, s);
+  EXPECT_EQ(ScenarioToJson(*again), written);
+  // Unsorted answer headers keep their order through the array form.
+  EXPECT_EQ(s.rules[1].actions[1].answer.headers, (api::HeaderList{{"x-z", "1"}, {"x-a", "2"}}));
+  EXPECT_TRUE(written["rules"][1]["sequence"][1]["answer"]["headers"].is_array());
+}
+
+TEST(ScenarioJsonTest, ToJsonOfAnInvalidScenarioIsRefusedByTheReader) {
+  Scenario s;
+  s.name = "x";
+  Rule r;
+  r.id = "a";
+  r.actions = {Fault({api::WireFault::Kind::kReset, 3})};
+  s.rules = {r};
+  auto again = ScenarioFromJson(ScenarioToJson(s), "w");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().message(),
+            "w: rules[0].action.bytes: only allowed with \"fault\": \"partial\" or \"dribble\"");
+}
+
+// --- Builder ------------------------------------------------------------------
+
+TEST(ScenarioBuilderTest, BuildsTheSameScenarioAsTheEquivalentJson) {
+  store::LifecycleSettings slow;
+  slow.running_for = std::nullopt;
+  slow.cancelling_polls = 3;
+  json seed = json::parse(
+      R"({"nasJobs":[{"name":"projects/123456789012/locations/us-central1/nasJobs/1"}]})");
+  using K = api::WireFault::Kind;
+  auto built = ScenarioBuilder("cancel-races")
+                   .Description("d")
+                   .Seed(seed)
+                   .Lifecycle(store::LifecycleSettings{})
+                   .JobLifecycle(kJob1, slow)
+                   .DeletePollsUntilDone(1)
+                   .On(Match().Operation("nasJobs.get").Resource("*/nasJobs/1"))
+                   .After(1)
+                   .Times(2)
+                   .Answer(ErrorAnswer(errors::Unavailable()))
+                   .On(Match().Operation("nasJobs.cancel").Header("X-Test", "*"))
+                   .Id("cancel")
+                   .Sequence({Fault({K::kPartialThenClose, 4}, HtmlAnswer(502)), Pass()})
+                   .On()
+                   .Do(Delay(seconds(1), false))
+                   .On(Match().Method("DELETE"))
+                   .Sequence({Hold("h")})
+                   .RandomFaults(7, 0.5, {Fault({K::kStall, 0, milliseconds(250)})},
+                                 Match().Operation("operations.get"))
+                   .Build();
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  Scenario from_json = Load(R"({
+    "name": "cancel-races", "description": "d",
+    "seed": {"nasJobs":[{"name":"projects/123456789012/locations/us-central1/nasJobs/1"}]},
+    "lifecycle": {},
+    "jobLifecycles": {"projects/123456789012/locations/us-central1/nasJobs/1":
+                      {"runningFor": null, "cancellingPolls": 3}},
+    "operations": {"deletePollsUntilDone": 1},
+    "rules": [
+      {"id": "rule-1", "match": {"operation": "nasJobs.get", "resource": "*/nasJobs/1"},
+       "after": 1, "times": 2, "action": {"error": "UNAVAILABLE"}},
+      {"id": "cancel", "match": {"operation": "nasJobs.cancel", "headers": {"x-test": "*"}},
+       "sequence": [{"fault": "partial", "bytes": 4, "answer": {"status": 502,
+                     "contentType": "text/html; charset=UTF-8", "body": )" +
+                            json(errors::HtmlErrorPage(502, "/")).dump() + R"(}},
+                    {"pass": true}]},
+      {"id": "rule-3", "action": {"delay": "1s", "clock": "real"}},
+      {"id": "rule-4", "match": {"method": "DELETE"}, "sequence": [{"hold": "h"}]}],
+    "randomFaults": {"seed": 7, "rate": 0.5, "match": {"operation": "operations.get"},
+                     "choices": [{"fault": "stall", "duration": "0.25s"}]}})");
+  EXPECT_EQ(*built, from_json);
+}
+
+TEST(ScenarioBuilderTest, BuildValidatesLikeTheLoader) {
+  auto no_bytes =
+      ScenarioBuilder("x").On().Do(Fault({api::WireFault::Kind::kPartialThenClose})).Build();
+  ASSERT_FALSE(no_bytes.ok());
+  EXPECT_EQ(no_bytes.status().message(),
+            "ScenarioBuilder \"x\": rules[0].action.bytes: expected an integer >= 1, got 0");
+  auto duplicate = ScenarioBuilder("x").On().Id("rule-2").Do(Pass()).On().Do(Pass()).Build();
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.status().message(),
+            "ScenarioBuilder \"x\": rules[1].id: duplicate id \"rule-2\" (also rules[0].id)");
+  auto times_with_sequence = ScenarioBuilder("x").On().Times(2).Sequence({Pass(), Pass()}).Build();
+  ASSERT_FALSE(times_with_sequence.ok());
+  EXPECT_EQ(times_with_sequence.status().message(),
+            "ScenarioBuilder \"x\": rules[0]: Times() is only for a single action (Do or Answer), "
+            "not Sequence()");
+  auto bad_job = ScenarioBuilder("x").JobLifecycle("nasJobs/1", {}).Build();
+  ASSERT_FALSE(bad_job.ok());
+  EXPECT_THAT(bad_job.status().message(),
+              StartsWith("ScenarioBuilder \"x\": jobLifecycles[\"nasJobs/1\"]: "));
+  EXPECT_FALSE(ScenarioBuilder("").Build().ok());
+}
+
+TEST(ScenarioBuilderTest, BuiltScenarioRoundTrips) {
+  auto built = ScenarioBuilder("x")
+                   .On(Match().Header("B", "1").Header("A", "2"))
+                   .Answer(RateLimitedAnswer(seconds(2)))
+                   .Build();
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_EQ(built->rules[0].match.headers, (api::HeaderList{{"b", "1"}, {"a", "2"}}));
+  auto again = ScenarioFromJson(ScenarioToJson(*built), "w");
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(*again, *built);
+}
+
+// --- Files --------------------------------------------------------------------
+
+TEST(LoadScenarioFileTest, ReadsAFileAndNamesItInErrors) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "scenario_json_test";
+  std::filesystem::create_directories(dir);
+  auto good = dir / "good.json";
+  std::ofstream(good) << R"({"name":"g","rules":[{"id":"a","action":{"hold":"h"}}]})";
+  auto loaded = LoadScenarioFile(good);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->name, "g");
+
+  auto bad = dir / "bad.json";
+  std::ofstream(bad) << R"({"name":"g","rules":[{"id":"a","action":{"hold":""}}]})";
+  EXPECT_EQ(LoadScenarioFile(bad).status().message(),
+            bad.string() + ": rules[0].action.hold: expected a non-empty string");
+
+  auto broken = dir / "broken.json";
+  std::ofstream(broken) << R"({"name":)";
+  EXPECT_THAT(LoadScenarioFile(broken).status().message(),
+              StartsWith(broken.string() + ": (json): "));
+
+  auto missing = dir / "missing.json";
+  EXPECT_EQ(LoadScenarioFile(missing).status().message(),
+            missing.string() + ": (file): cannot be read");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nasfake::scenarios
