@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "fake/server/fake_server.h"
+#include "scenarios/scenario_json.h"
 
 namespace nasfake::cli {
 namespace {
@@ -25,7 +26,11 @@ constexpr char kServeUsage[] =
     "                       loopback must be asked for explicitly with this flag)\n"
     "  --port N             port (default 0: any free port)\n"
     "  --seed PATH          seed jobs from a fixture file or directory (repeatable)\n"
+    "  --scenario FILE      apply a scenario file (see README \"Scenario files\")\n"
     "  --require-auth       answer 401 to requests without 'Authorization: Bearer …'\n"
+    "  --no-control-api     do not serve the control API under /__nasfake/\n"
+    "  --control-token T    require 'x-nasfake-control-token: T' on control API calls\n"
+    "                       (the control API is off beyond loopback unless a token is set)\n"
     "  --id-seed N          seed of the IDs the fake assigns (default 1)\n"
     "  --queued-for D       how long a new job stays QUEUED (default 0.5s)\n"
     "  --pending-for D      how long it stays PENDING (default 1s)\n"
@@ -50,6 +55,7 @@ int Serve(const std::vector<std::string>& args) {
   FakeServerOptions options;
   options.fake.clock = std::make_shared<store::RealClock>();
   std::vector<std::string> seeds;
+  std::vector<std::string> scenario_files;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -81,6 +87,16 @@ int Serve(const std::vector<std::string>& args) {
       auto v = value();
       if (!v) return UsageError("--seed needs a file or directory");
       seeds.push_back(*v);
+    } else if (flag == "--scenario") {
+      auto v = value();
+      if (!v) return UsageError("--scenario needs a file");
+      scenario_files.push_back(*v);
+    } else if (flag == "--no-control-api") {
+      options.control_api = false;
+    } else if (flag == "--control-token") {
+      auto v = value();
+      if (!v || v->empty()) return UsageError("--control-token needs a value");
+      options.control_token = *v;
     } else if (flag == "--require-auth") {
       options.fake.require_auth = true;
     } else if (flag == "--id-seed") {
@@ -114,6 +130,19 @@ int Serve(const std::vector<std::string>& args) {
     }
   }
 
+  if (!IsLoopback(options.transport.host) && options.control_token.empty()) {
+    options.control_api = false;  // nobody beyond this machine may script the fake
+  }
+  std::vector<scenarios::Scenario> loaded;
+  for (const auto& file : scenario_files) {
+    auto scenario = scenarios::LoadScenarioFile(file);
+    if (!scenario.ok()) {
+      std::cerr << "nasfake serve: " << scenario.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    loaded.push_back(std::move(*scenario));
+  }
+
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait below receives them.
   sigset_t stop_signals;
@@ -134,13 +163,27 @@ int Serve(const std::vector<std::string>& args) {
       return kExitCannotRun;
     }
   }
+  for (const auto& scenario : loaded) {
+    if (Status s = (*server)->LoadScenario(scenario); !s.ok()) {
+      std::cerr << "nasfake serve: cannot apply scenario: " << s.message() << "\n";
+      return kExitCannotRun;
+    }
+    std::cerr << "nasfake serve: scenario \"" << scenario.name << "\" applied ("
+              << scenario.rules.size() << " rules)";
+    if (scenario.random_faults) {
+      std::cerr << "; random fault seed " << scenario.random_faults->seed;
+    }
+    std::cerr << "\n";
+  }
   std::cout << "NASFAKE_ENDPOINT=" << (*server)->endpoint() << std::endl;
   std::cerr << "nasfake " << NASFAKE_VERSION << " serving the NasJobs API at "
             << (*server)->endpoint() << "/v1/ (" << (*server)->jobs().size()
             << " seeded jobs). Stop with Ctrl-C.\n";
   if (!IsLoopback(options.transport.host)) {
     std::cerr << "nasfake serve: WARNING: listening on " << options.transport.host
-              << ", beyond loopback: anyone who can reach it can change the fake's state.\n";
+              << ", beyond loopback: anyone who can reach it can use the fake"
+              << (options.control_api ? " (control API on, token required)" : " (control API off)")
+              << ".\n";
   }
   int received = 0;
   sigwait(&stop_signals, &received);

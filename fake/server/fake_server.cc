@@ -1,10 +1,23 @@
 #include "fake/server/fake_server.h"
 
+#include "fake/api/router.h"
+#include "fake/errors.h"
 #include "fake/server/seed.h"
 
 namespace nasfake {
 
-FakeServer::FakeServer(FakeServerOptions options) : env_(std::move(options.fake)), router_(env_) {}
+FakeServer::FakeServer(FakeServerOptions options)
+    : options_(std::move(options)), default_tenant_(NewTenant(true)) {}
+
+std::shared_ptr<Tenant> FakeServer::NewTenant(bool is_default) const {
+  FakeOptions fake = options_.fake;
+  // A given virtual clock belongs to the default tenant; every other tenant
+  // gets a virtual clock of its own. A real clock is shared.
+  if (!is_default && dynamic_cast<store::VirtualClock*>(fake.clock.get()) != nullptr) {
+    fake.clock = nullptr;
+  }
+  return std::make_shared<Tenant>(std::move(fake));
+}
 
 StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions options) {
   server::HttpTransport::Options transport_options = options.transport;
@@ -26,14 +39,69 @@ FakeServer::~FakeServer() { Stop(); }
 int FakeServer::port() const { return transport_->port(); }
 
 Status FakeServer::SeedFromPath(const std::filesystem::path& path) {
-  return server::SeedFromPath(path, env_.jobs());
+  return server::SeedFromPath(path, jobs());
 }
 
-api::HttpResponse FakeServer::Handle(const api::HttpRequest& request) const {
-  return router_.Handle(request);
+Status FakeServer::LoadScenario(const scenarios::Scenario& scenario) {
+  return tenant().ApplyScenario(scenario);
+}
+
+StatusOr<std::shared_ptr<Tenant>> FakeServer::TenantFor(const std::string& test_id) {
+  std::lock_guard lock(mu_);
+  if (test_id.empty()) return default_tenant_;
+  auto it = tenants_.find(test_id);
+  if (it != tenants_.end()) return it->second;
+  if (tenants_.size() >= options_.max_tenants) {
+    return Status(StatusCode::kResourceExhausted, "Too many test ids on this fake (" +
+                                                      std::to_string(options_.max_tenants) +
+                                                      "); reset or reuse them.");
+  }
+  return tenants_.emplace(test_id, NewTenant(false)).first->second;
+}
+
+std::shared_ptr<Tenant> FakeServer::ResetTenant(const std::string& test_id) {
+  std::shared_ptr<Tenant> fresh = NewTenant(test_id.empty());
+  std::shared_ptr<Tenant> old;
+  {
+    std::lock_guard lock(mu_);
+    if (test_id.empty()) {
+      old = std::exchange(default_tenant_, fresh);
+    } else {
+      old = std::exchange(tenants_[test_id], fresh);
+    }
+  }
+  if (old) old->Shutdown();  // requests still waiting on it are released
+  return fresh;
+}
+
+api::HttpResponse FakeServer::Handle(const api::HttpRequest& request) {
+  if (server::IsControlRequest(request)) {
+    if (!options_.control_api) {
+      api::HttpResponse response;
+      response.status = 404;
+      response.content_type = "text/html; charset=UTF-8";
+      response.body = errors::HtmlErrorPage(404, request.target);
+      return response;
+    }
+    if (!options_.control_token.empty() &&
+        request.Header("x-nasfake-control-token") != options_.control_token) {
+      return api::ErrorResponse(
+          Status(StatusCode::kPermissionDenied,
+                 "The control API needs the x-nasfake-control-token header."));
+    }
+    return server::HandleControl(request, *this);
+  }
+  auto tenant = TenantFor(std::string(request.Header(server::kTestIdHeader).value_or("")));
+  if (!tenant.ok()) return api::ErrorResponse(tenant.status());
+  return (*tenant)->Handle(request);
 }
 
 void FakeServer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    default_tenant_->Shutdown();
+    for (auto& [id, tenant] : tenants_) tenant->Shutdown();
+  }
   if (transport_) transport_->Stop();
 }
 

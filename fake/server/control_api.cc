@@ -1,0 +1,269 @@
+#include "fake/server/control_api.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "fake/api/query.h"
+#include "fake/api/router.h"
+#include "fake/errors.h"
+#include "fake/model/json_mapping.h"
+#include "fake/server/seed.h"
+#include "scenarios/engine.h"
+#include "scenarios/scenario_json.h"
+
+#ifndef NASFAKE_VERSION
+#define NASFAKE_VERSION "dev"
+#endif
+
+namespace nasfake::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr auto kMaxWait = std::chrono::seconds(60);
+
+Status Invalid(std::string message) {
+  return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+api::HttpResponse Ok(const json& body) {
+  api::HttpResponse response;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+// The request body as a JSON object; an empty body is {}.
+StatusOr<json> BodyObject(const api::HttpRequest& request) {
+  if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  auto parsed = model::ParseJsonText(request.body);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) return Invalid("the control API takes a JSON object");
+  return std::move(*parsed);
+}
+
+StatusOr<std::chrono::milliseconds> Timeout(const json& body) {
+  if (!body.contains("timeout")) return std::chrono::milliseconds(5000);
+  auto d = body["timeout"].is_string() ? model::ParseDuration(body["timeout"].get<std::string>())
+                                       : std::nullopt;
+  if (!d || d->count() < 0) return Invalid("timeout must be a duration such as \"5s\"");
+  return std::min<std::chrono::milliseconds>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(*d), kMaxWait);
+}
+
+StatusOr<size_t> Count(const json& body, size_t fallback) {
+  if (!body.contains("count")) return fallback;
+  if (!body["count"].is_number_unsigned()) return Invalid("count must be a whole number");
+  return body["count"].get<size_t>();
+}
+
+json JournalJson(const journal::Journal& journal) {
+  json entries = json::array();
+  for (const auto& entry : journal.Entries()) entries.push_back(journal::ToJson(entry));
+  return {{"entries", entries}, {"dropped", journal.dropped()}};
+}
+
+api::HttpResponse Clock(Tenant& tenant, const std::string& verb, const api::HttpRequest& request) {
+  store::VirtualClock* clock = tenant.env().virtual_clock();
+  if (verb.empty()) {
+    return Ok({{"now", model::FormatTimestamp(tenant.env().clock().Now())},
+               {"virtual", clock != nullptr}});
+  }
+  auto body = BodyObject(request);
+  if (!body.ok()) return api::ErrorResponse(body.status());
+  if (clock == nullptr) {
+    return api::ErrorResponse(Status(StatusCode::kFailedPrecondition,
+                                     "this fake runs on the real clock; time cannot be moved"));
+  }
+  if (body->contains("by") && (*body)["by"].is_string()) {
+    auto by = model::ParseDuration((*body)["by"].get<std::string>());
+    if (!by || by->count() < 0) return api::ErrorResponse(Invalid("by must be a duration ≥ 0s"));
+    clock->Advance(*by);
+  } else if (body->contains("to") && (*body)["to"].is_string()) {
+    auto to = model::ParseTimestamp((*body)["to"].get<std::string>());
+    if (!to) return api::ErrorResponse(Invalid("to must be an RFC 3339 timestamp"));
+    clock->AdvanceTo(*to);
+  } else {
+    return api::ErrorResponse(Invalid("clock:advance takes {\"by\":\"2s\"} or {\"to\":\"…\"}"));
+  }
+  return Ok({{"now", model::FormatTimestamp(clock->Now())}, {"virtual", true}});
+}
+
+api::HttpResponse Holds(Tenant& tenant, const std::vector<std::string>& rest,
+                        const std::string& verb, const api::HttpRequest& request) {
+  if (rest.empty()) {
+    json holds = json::object();
+    for (const auto& [name, waiting] : tenant.engine().Held()) holds[name] = waiting;
+    return Ok({{"holds", holds}});
+  }
+  auto body = BodyObject(request);
+  if (!body.ok()) return api::ErrorResponse(body.status());
+  const std::string& name = rest[0];
+  if (verb == "release") {
+    std::optional<size_t> count;
+    if (body->contains("count")) {
+      auto c = Count(*body, 0);
+      if (!c.ok()) return api::ErrorResponse(c.status());
+      count = *c;
+    }
+    return Ok({{"released", tenant.engine().ReleaseHold(name, count)}});
+  }
+  if (verb == "wait") {
+    auto count = Count(*body, 1);
+    auto timeout = Timeout(*body);
+    if (!count.ok()) return api::ErrorResponse(count.status());
+    if (!timeout.ok()) return api::ErrorResponse(timeout.status());
+    return Ok({{"met", tenant.engine().WaitForHeld(name, *count, *timeout)}});
+  }
+  return api::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
+}
+
+api::HttpResponse JournalWait(Tenant& tenant, const api::HttpRequest& request) {
+  auto body = BodyObject(request);
+  if (!body.ok()) return api::ErrorResponse(body.status());
+  auto count = Count(*body, 1);
+  auto timeout = Timeout(*body);
+  if (!count.ok()) return api::ErrorResponse(count.status());
+  if (!timeout.ok()) return api::ErrorResponse(timeout.status());
+  auto text = [&](const char* key) { return body->value(key, std::string()); };
+  std::string operation = text("operation"), resource = text("resource"), method = text("method");
+  auto matches = [&](const journal::Entry& e) {
+    return (operation.empty() || e.operation == operation) &&
+           (method.empty() || e.method == method) &&
+           (resource.empty() || scenarios::GlobMatch(resource, e.resource));
+  };
+  std::string what = std::to_string(*count) + " request(s)" + (method.empty() ? "" : " " + method) +
+                     (operation.empty() ? "" : " " + operation) +
+                     (resource.empty() ? "" : " of " + resource);
+  auto result = tenant.journal().WaitFor(
+      [&](const std::vector<journal::Entry>& entries) {
+        return static_cast<size_t>(std::count_if(entries.begin(), entries.end(), matches)) >=
+               *count;
+      },
+      *timeout, what);
+  return Ok({{"met", result.met}, {"reason", result.reason}});
+}
+
+api::HttpResponse Jobs(Tenant& tenant, const std::vector<std::string>& rest,
+                       const std::string& verb, const api::HttpRequest& request) {
+  std::string joined;
+  for (const auto& segment : rest) joined += (joined.empty() ? "" : "/") + segment;
+  auto name = model::ParseNasJobName(joined);
+  if (!name) return api::ErrorResponse(errors::InvalidResourceName("NasJob", joined));
+  if (verb.empty() && request.method == "GET") {
+    auto job = tenant.env().jobs().Peek(*name);
+    if (!job.ok()) return api::ErrorResponse(job.status());
+    api::HttpResponse response;
+    response.body = model::ToJson(*job);
+    return response;
+  }
+  if (verb == "setState" && request.method == "POST") {
+    auto body = BodyObject(request);
+    if (!body.ok()) return api::ErrorResponse(body.status());
+    auto state = body->contains("state") && (*body)["state"].is_string()
+                     ? model::EnumFromName<model::JobState>((*body)["state"].get<std::string>())
+                     : std::nullopt;
+    if (!state) return api::ErrorResponse(Invalid("state must be a JobState name"));
+    auto job = tenant.env().jobs().ForceState(*name, *state);
+    if (!job.ok()) return api::ErrorResponse(job.status());
+    api::HttpResponse response;
+    response.body = model::ToJson(*job);
+    return response;
+  }
+  return api::ErrorResponse(Invalid("jobs/NAME takes GET or POST :setState"));
+}
+
+}  // namespace
+
+bool IsControlRequest(const api::HttpRequest& request) {
+  return std::string_view(request.target).substr(0, kControlPrefix.size()) == kControlPrefix;
+}
+
+json TranscriptOf(const journal::Journal& journal) {
+  json exchanges = json::array();
+  for (const auto& entry : journal.Entries()) {
+    if (!entry.completed) continue;
+    json request_headers = json::object(), response_headers = json::object();
+    for (const auto& [name, value] : entry.headers) request_headers[name] = value;
+    for (const auto& [name, value] : entry.response_headers) response_headers[name] = value;
+    json exchange = {{"request",
+                      {{"method", entry.method},
+                       {"target", entry.target},
+                       {"headers", request_headers},
+                       {"body", entry.body}}},
+                     {"response",
+                      {{"status", entry.status},
+                       {"contentType", entry.response_content_type},
+                       {"headers", response_headers},
+                       {"body", entry.response_body}}}};
+    if (entry.fault) exchange["response"]["fault"] = journal::ToJson(entry)["fault"];
+    exchanges.push_back(std::move(exchange));
+  }
+  return {{"nasfakeTranscript", 1}, {"exchanges", exchanges}};
+}
+
+api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory& tenants) {
+  auto target = api::ParseTarget(request.target);
+  if (!target || target->segments.size() < 3 || target->segments[1] != "v1") {
+    return api::ErrorResponse(Status(StatusCode::kNotFound, "Unknown control API path."));
+  }
+  std::string test_id(request.Header(kTestIdHeader).value_or(""));
+  const std::string& what = target->segments[2];
+  std::vector<std::string> rest(target->segments.begin() + 3, target->segments.end());
+  const std::string& verb = target->verb;
+  const std::string& method = request.method;
+
+  if (what == "health" && method == "GET") {
+    return Ok({{"ok", true}, {"version", NASFAKE_VERSION}});
+  }
+  if (what == "reset" && method == "POST") {
+    tenants.ResetTenant(test_id);
+    return Ok(json::object());
+  }
+  if (what == "scenario" && method == "POST") {
+    auto document = model::ParseJsonText(request.body);
+    if (!document.ok()) return api::ErrorResponse(document.status());
+    auto scenario = scenarios::ScenarioFromJson(*document, "request body");
+    if (!scenario.ok()) return api::ErrorResponse(scenario.status());
+    std::shared_ptr<Tenant> tenant = tenants.ResetTenant(test_id);
+    if (Status s = tenant->ApplyScenario(*scenario); !s.ok()) {
+      tenants.ResetTenant(test_id);  // nothing half-loaded
+      return api::ErrorResponse(s);
+    }
+    return Ok({{"name", scenario->name}, {"rules", scenario->rules.size()}});
+  }
+
+  auto found = tenants.TenantFor(test_id);
+  if (!found.ok()) return api::ErrorResponse(found.status());
+  Tenant& tenant = **found;
+  if (what == "seed" && method == "POST") {
+    auto document = model::ParseJsonText(request.body);
+    if (!document.ok()) return api::ErrorResponse(document.status());
+    if (Status s = SeedFromJson(*document, "request body", tenant.env().jobs()); !s.ok()) {
+      return api::ErrorResponse(s);
+    }
+    return Ok({{"jobs", tenant.env().jobs().size()}});
+  }
+  if (what == "clock" &&
+      ((method == "GET" && verb.empty()) || (method == "POST" && verb == "advance"))) {
+    return Clock(tenant, verb, request);
+  }
+  if (what == "holds" && (method == "GET" || method == "POST")) {
+    return Holds(tenant, rest, verb, request);
+  }
+  if (what == "journal" && rest.empty()) {
+    if (method == "GET" && verb.empty()) return Ok(JournalJson(tenant.journal()));
+    if (method == "DELETE" && verb.empty()) {
+      tenant.journal().Clear();
+      return Ok(json::object());
+    }
+    if (method == "POST" && verb == "wait") return JournalWait(tenant, request);
+  }
+  if (what == "transcript" && method == "GET") return Ok(TranscriptOf(tenant.journal()));
+  if (what == "jobs" && !rest.empty()) return Jobs(tenant, rest, verb, request);
+  return api::ErrorResponse(Status(StatusCode::kNotFound, "Unknown control API call: " + method +
+                                                              " " + std::string(target->path) +
+                                                              (verb.empty() ? "" : ":" + verb) +
+                                                              "."));
+}
+
+}  // namespace nasfake::server

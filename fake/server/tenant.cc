@@ -1,0 +1,141 @@
+#include "fake/server/tenant.h"
+
+#include <chrono>
+
+#include "fake/server/seed.h"
+
+namespace nasfake {
+namespace {
+
+std::string ActionName(const scenarios::Action& action) {
+  using Kind = scenarios::Action::Kind;
+  switch (action.kind) {
+    case Kind::kPass:
+      return "pass";
+    case Kind::kAnswer:
+      return "answer";
+    case Kind::kDelay:
+      return "delay";
+    case Kind::kHold:
+      return "hold:" + action.hold;
+    case Kind::kFault:
+      break;
+  }
+  switch (action.fault.kind) {
+    case api::WireFault::Kind::kReset:
+      return "fault:reset";
+    case api::WireFault::Kind::kCloseBeforeResponse:
+      return "fault:close";
+    case api::WireFault::Kind::kPartialThenClose:
+      return "fault:partial";
+    case api::WireFault::Kind::kStall:
+      return "fault:stall";
+    case api::WireFault::Kind::kDribble:
+      return "fault:dribble";
+  }
+  return "fault";
+}
+
+// Whether the socket sends the response's status line at all.
+bool SendsStatus(const api::HttpResponse& response) {
+  if (!response.fault) return true;
+  using Kind = api::WireFault::Kind;
+  switch (response.fault->kind) {
+    case Kind::kDribble:
+      return true;
+    case Kind::kPartialThenClose:
+      return response.fault->bytes >= 12;  // "HTTP/1.1 200"
+    default:
+      return false;
+  }
+}
+
+// The names of the jobs a seed document defines, canonicalised.
+std::vector<std::string> SeededJobNames(const nlohmann::json& seed) {
+  std::vector<std::string> names;
+  if (!seed.is_object()) return names;
+  auto add = [&](const nlohmann::json& job) {
+    if (!job.is_object() || !job.contains("name") || !job["name"].is_string()) return;
+    if (auto name = model::ParseNasJobName(job["name"].get<std::string>())) {
+      names.push_back(name->ToString());
+    }
+  };
+  if (seed.contains("nasJobs") && seed["nasJobs"].is_array()) {
+    for (const auto& job : seed["nasJobs"]) add(job);
+  } else if (!seed.contains("nasTrialDetails")) {
+    add(seed);
+  }
+  return names;
+}
+
+}  // namespace
+
+Tenant::Tenant(FakeOptions options)
+    : env_(std::move(options)), router_(env_), engine_(env_.clock()) {}
+
+Status Tenant::ApplyScenario(const scenarios::Scenario& scenario) {
+  std::string origin = "scenario \"" + scenario.name + "\"";
+  std::vector<std::string> seeded = SeededJobNames(scenario.seed);
+  for (const auto& [name, settings] : scenario.job_lifecycles) {
+    auto parsed = model::ParseNasJobName(name);
+    bool known =
+        parsed && (std::find(seeded.begin(), seeded.end(), parsed->ToString()) != seeded.end() ||
+                   env_.jobs().Peek(*parsed).ok());
+    if (!known) {
+      return Status(StatusCode::kInvalidArgument,
+                    origin + ": jobLifecycles: no job \"" + name + "\" is seeded");
+    }
+  }
+  if (!scenario.seed.is_null()) {
+    if (Status s = server::SeedFromJson(scenario.seed, origin + ": seed", env_.jobs()); !s.ok()) {
+      return s;
+    }
+  }
+  if (scenario.lifecycle) env_.jobs().SetDefaultLifecycle(*scenario.lifecycle);
+  for (const auto& [name, settings] : scenario.job_lifecycles) {
+    (void)env_.jobs().SetLifecycle(*model::ParseNasJobName(name), settings);
+  }
+  env_.operations().SetDeletePollsUntilDone(scenario.delete_polls_until_done);
+  if (scenario.max_page_size > 0) env_.jobs().SetMaxPageSize(scenario.max_page_size);
+  engine_.SetRules(scenario.rules, scenario.random_faults);
+  return Status();
+}
+
+api::HttpResponse Tenant::Handle(const api::HttpRequest& request) {
+  auto resolved = api::Resolve(request);
+  journal::Entry entry;
+  entry.method = request.method;
+  entry.target = request.target;
+  entry.headers = request.headers;
+  entry.body = request.body;
+  if (resolved) {
+    entry.operation = std::string(resolved->operation);
+    entry.resource = resolved->resource;
+  }
+  entry.virtual_time = env_.clock().Now();
+  entry.real_time = std::chrono::system_clock::now();
+  uint64_t id = journal_.Begin(std::move(entry));
+
+  scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
+  std::string note;
+  api::HttpResponse response = engine_.Perform(
+      decision, [&] { return router_.Handle(request); }, &note);
+
+  journal::Entry outcome;
+  outcome.rule = decision.rule;
+  outcome.action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
+  outcome.status = SendsStatus(response) ? response.status : 0;
+  outcome.response_content_type = response.content_type;
+  outcome.response_headers = response.headers;
+  outcome.response_body = response.body;
+  outcome.fault = response.fault;
+  journal_.Complete(id, outcome);
+  return response;
+}
+
+void Tenant::Shutdown() {
+  engine_.Shutdown();
+  journal_.Shutdown();
+}
+
+}  // namespace nasfake

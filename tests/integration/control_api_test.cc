@@ -1,0 +1,200 @@
+// The control API over loopback, as a test in another language would use it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/test_support.h"
+
+namespace nasfake {
+namespace {
+
+using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::Reply;
+using ::nasfake::testing::TestClient;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr char kJob[] =
+    "/v1/projects/123456789012/locations/us-central1/nasJobs/2111217356469436416";
+constexpr char kControl[] = "/__nasfake/v1";
+
+json RunningJobSeed() {
+  return {{"nasJobs",
+           {{{"name", std::string(kJob).substr(4)},
+             {"displayName", "j"},
+             {"state", "JOB_STATE_RUNNING"}}}}};
+}
+
+class ControlApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = testing::StartFakeServer();
+    ASSERT_NE(server_, nullptr);
+    client_ = std::make_unique<TestClient>(*server_);
+  }
+  Reply Control(const std::string& method, const std::string& path, const json& body = nullptr,
+                const std::string& test_id = "") {
+    std::map<std::string, std::string> headers;
+    if (!test_id.empty()) headers["x-nasfake-test-id"] = test_id;
+    if (!body.is_null()) headers["Content-Type"] = "application/json";
+    return client_->Send(method, std::string(kControl) + path, body.is_null() ? "" : body.dump(),
+                         headers);
+  }
+  Reply Get(const std::string& target, const std::string& test_id = "") {
+    std::map<std::string, std::string> headers;
+    if (!test_id.empty()) headers["x-nasfake-test-id"] = test_id;
+    return client_->Get(target, headers);
+  }
+
+  std::unique_ptr<FakeServer> server_;
+  std::unique_ptr<TestClient> client_;
+};
+
+TEST_F(ControlApiTest, HealthAnswers) {
+  Reply health = Control("GET", "/health");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(health.json()["ok"], true);
+}
+
+TEST_F(ControlApiTest, ScenarioRulesApplyAndResetForgetsThem) {
+  json scenario = {{"name", "t"},
+                   {"seed", RunningJobSeed()},
+                   {"rules",
+                    {{{"id", "get-503"},
+                      {"match", {{"operation", "nasJobs.get"}}},
+                      {"times", 1},
+                      {"action", {{"error", "UNAVAILABLE"}}}}}}};
+  Reply loaded = Control("POST", "/scenario", scenario);
+  ASSERT_EQ(loaded.status, 200) << loaded.body;
+  EXPECT_EQ(Get(kJob).status, 503);
+  EXPECT_EQ(Get(kJob).status, 200);
+  ASSERT_EQ(Control("POST", "/reset").status, 200);
+  EXPECT_EQ(Get(kJob).status, 404);
+}
+
+TEST_F(ControlApiTest, BadScenarioIsRefusedWholeWithItsPath) {
+  json scenario = {{"name", "t"},
+                   {"seed", RunningJobSeed()},
+                   {"rules", {{{"id", "r"}, {"action", {{"fault", "rst"}}}}}}};
+  Reply refused = Control("POST", "/scenario", scenario);
+  EXPECT_THAT(refused, IsApiError(400, "INVALID_ARGUMENT", HasSubstr("rules[0].action")));
+  EXPECT_EQ(Get(kJob).status, 404) << "nothing of a refused scenario is loaded";
+}
+
+TEST_F(ControlApiTest, TestIdsIsolateStateRulesAndJournals) {
+  ASSERT_EQ(Control("POST", "/seed", RunningJobSeed(), "a").status, 200);
+  EXPECT_EQ(Get(kJob, "a").status, 200);
+  EXPECT_EQ(Get(kJob, "b").status, 404);
+  EXPECT_EQ(Get(kJob).status, 404);
+  json a = Control("GET", "/journal", nullptr, "a").json();
+  json b = Control("GET", "/journal", nullptr, "b").json();
+  EXPECT_EQ(a["entries"].size(), 1u);
+  EXPECT_EQ(b["entries"].size(), 1u);
+  EXPECT_EQ(a["entries"][0]["status"], 200);
+  EXPECT_EQ(b["entries"][0]["status"], 404);
+}
+
+TEST_F(ControlApiTest, ClockAdvanceMovesJobsAndIsPerTestId) {
+  ASSERT_EQ(Control("POST", "/seed",
+                    {{"nasJobs",
+                      {{{"name", std::string(kJob).substr(4)},
+                        {"displayName", "j"},
+                        {"state", "JOB_STATE_QUEUED"}}}}},
+                    "t")
+                .status,
+            200);
+  EXPECT_EQ(Get(kJob, "t").json()["state"], "JOB_STATE_QUEUED");
+  Reply advanced = Control("POST", "/clock:advance", {{"by", "2s"}}, "t");
+  ASSERT_EQ(advanced.status, 200) << advanced.body;
+  EXPECT_EQ(advanced.json()["now"], "2026-01-01T00:00:02.000000Z");
+  EXPECT_EQ(Get(kJob, "t").json()["state"], "JOB_STATE_RUNNING");
+  EXPECT_EQ(Control("GET", "/clock").json()["now"], "2026-01-01T00:00:00.000000Z");
+  EXPECT_THAT(Control("POST", "/clock:advance", {{"by", "soon"}}),
+              IsApiError(400, "INVALID_ARGUMENT", HasSubstr("duration")));
+}
+
+TEST_F(ControlApiTest, HeldRequestIsReleasedByTheTest) {
+  json scenario = {{"name", "hold"},
+                   {"seed", RunningJobSeed()},
+                   {"rules",
+                    {{{"id", "hold-cancel"},
+                      {"match", {{"operation", "nasJobs.cancel"}}},
+                      {"action", {{"hold", "cancel"}}}}}}};
+  ASSERT_EQ(Control("POST", "/scenario", scenario).status, 200);
+  Reply cancelled;
+  std::thread caller([&] {
+    TestClient other(*server_);
+    cancelled = other.Post(std::string(kJob) + ":cancel", "");
+  });
+  Reply waited = Control("POST", "/holds/cancel:wait", {{"count", 1}, {"timeout", "10s"}});
+  ASSERT_EQ(waited.json()["met"], true);
+  EXPECT_EQ(Control("GET", "/holds").json()["holds"]["cancel"], 1);
+  EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_RUNNING") << "the cancel has not happened yet";
+  EXPECT_EQ(Control("POST", "/holds/cancel:release").json()["released"], 1);
+  caller.join();
+  EXPECT_EQ(cancelled.status, 200);
+  EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_CANCELLING");
+}
+
+TEST_F(ControlApiTest, JournalWaitReportsWhatItSawOnTimeout) {
+  Get(kJob);
+  Reply met = Control("POST", "/journal:wait", {{"operation", "nasJobs.get"}, {"count", 1}});
+  EXPECT_EQ(met.json()["met"], true);
+  Reply missed = Control("POST", "/journal:wait",
+                         {{"operation", "nasJobs.cancel"}, {"count", 1}, {"timeout", "0.05s"}});
+  EXPECT_EQ(missed.json()["met"], false);
+  EXPECT_THAT(missed.json()["reason"].get<std::string>(), HasSubstr("nasJobs.cancel"));
+  ASSERT_EQ(Control("DELETE", "/journal").status, 200);
+  EXPECT_TRUE(Control("GET", "/journal").json()["entries"].empty());
+}
+
+TEST_F(ControlApiTest, SetStateAndPeekDoNotCountAsReads) {
+  ASSERT_EQ(Control("POST", "/seed", RunningJobSeed()).status, 200);
+  Reply set = Control("POST", "/jobs/" + std::string(kJob).substr(4) + ":setState",
+                      {{"state", "JOB_STATE_FAILED"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json()["state"], "JOB_STATE_FAILED");
+  EXPECT_EQ(Control("GET", "/jobs/" + std::string(kJob).substr(4)).json()["state"],
+            "JOB_STATE_FAILED");
+  EXPECT_TRUE(Control("GET", "/journal").json()["entries"].empty())
+      << "control calls are not API requests";
+}
+
+TEST_F(ControlApiTest, TranscriptHoldsRequestsAndAnswers) {
+  ASSERT_EQ(Control("POST", "/seed", RunningJobSeed()).status, 200);
+  Get(kJob);
+  json transcript = Control("GET", "/transcript").json();
+  ASSERT_EQ(transcript["exchanges"].size(), 1u);
+  EXPECT_EQ(transcript["exchanges"][0]["request"]["target"], kJob);
+  EXPECT_EQ(transcript["exchanges"][0]["response"]["status"], 200);
+  EXPECT_EQ(transcript["exchanges"][0]["response"]["contentType"],
+            "application/json; charset=UTF-8");
+}
+
+TEST_F(ControlApiTest, UnknownControlCallIsNotFound) {
+  EXPECT_THAT(Control("GET", "/nope"), IsApiError(404, "NOT_FOUND", HasSubstr("/nope")));
+}
+
+TEST(ControlApiOptionsTest, OffMeansGooglesHtml404) {
+  FakeServerOptions options;
+  options.control_api = false;
+  auto server = testing::StartFakeServer(options);
+  TestClient client(*server);
+  Reply reply = client.Get("/__nasfake/v1/health");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_THAT(reply.Header("content-type"), HasSubstr("text/html"));
+}
+
+TEST(ControlApiOptionsTest, TokenIsRequiredWhenSet) {
+  FakeServerOptions options;
+  options.control_token = "s3cret";
+  auto server = testing::StartFakeServer(options);
+  TestClient client(*server);
+  EXPECT_EQ(client.Get("/__nasfake/v1/health").status, 403);
+  EXPECT_EQ(client.Get("/__nasfake/v1/health", {{"x-nasfake-control-token", "s3cret"}}).status,
+            200);
+}
+
+}  // namespace
+}  // namespace nasfake
