@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "fake/server/fake_server.h"
 #include "scenarios/scenario_json.h"
 
@@ -39,10 +40,6 @@ constexpr char kServeUsage[] =
     "  --outcome S          how a job that is not cancelled ends: succeeded|failed\n"
     "                       (default succeeded)\n"
     "Durations are written as the API writes them: '1.5s', '3600s'.\n";
-
-bool IsLoopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
-}
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake serve: " << message << "\nRun 'nasfake serve --help' for the flags.\n";

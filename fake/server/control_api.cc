@@ -10,6 +10,7 @@
 #include "fake/server/seed.h"
 #include "scenarios/engine.h"
 #include "scenarios/scenario_json.h"
+#include "scenarios/transcript.h"
 
 #ifndef NASFAKE_VERSION
 #define NASFAKE_VERSION "dev"
@@ -179,26 +180,19 @@ bool IsControlRequest(const api::HttpRequest& request) {
 }
 
 json TranscriptOf(const journal::Journal& journal) {
-  json exchanges = json::array();
+  scenarios::Transcript transcript;
   for (const auto& entry : journal.Entries()) {
     if (!entry.completed) continue;
-    json request_headers = json::object(), response_headers = json::object();
-    for (const auto& [name, value] : entry.headers) request_headers[name] = value;
-    for (const auto& [name, value] : entry.response_headers) response_headers[name] = value;
-    json exchange = {{"request",
-                      {{"method", entry.method},
-                       {"target", entry.target},
-                       {"headers", request_headers},
-                       {"body", entry.body}}},
-                     {"response",
-                      {{"status", entry.status},
-                       {"contentType", entry.response_content_type},
-                       {"headers", response_headers},
-                       {"body", entry.response_body}}}};
-    if (entry.fault) exchange["response"]["fault"] = journal::ToJson(entry)["fault"];
-    exchanges.push_back(std::move(exchange));
+    scenarios::Exchange exchange;
+    exchange.request = {entry.method, entry.target, entry.headers, entry.body, ""};
+    exchange.response.status = entry.status;
+    exchange.response.content_type = entry.response_content_type;
+    exchange.response.headers = entry.response_headers;
+    exchange.response.body = entry.response_body;
+    exchange.response.fault = entry.fault;
+    transcript.exchanges.push_back(std::move(exchange));
   }
-  return {{"nasfakeTranscript", 1}, {"exchanges", exchanges}};
+  return scenarios::TranscriptToJson(transcript);
 }
 
 api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory& tenants) {

@@ -50,9 +50,7 @@ class TenantDirectory {
 bool IsControlRequest(const api::HttpRequest& request);
 api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory& tenants);
 
-// The transcript form of a journal (for `nasfake replay`):
-// {"nasfakeTranscript":1,"exchanges":[{"request":{"method","target","headers","body"},
-//   "response":{"status","contentType","headers","body"}},…]}
+// The journal as a transcript (scenarios/transcript.h), for `nasfake replay`.
 nlohmann::json TranscriptOf(const journal::Journal& journal);
 
 }  // namespace nasfake::server

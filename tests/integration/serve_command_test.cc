@@ -3,13 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
+#include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
 
 namespace nasfake {
@@ -18,59 +16,17 @@ namespace {
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
 
-class ServeProcess {
+// `nasfake serve ARGS…` as a child process.
+class ServeProcess : public testing::NasfakeProcess {
  public:
-  explicit ServeProcess(std::vector<std::string> args) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<char*> argv;
-      static std::string binary = NASFAKE_BINARY;
-      argv.push_back(binary.data());
-      static std::string serve = "serve";
-      argv.push_back(serve.data());
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    stdout_ = fdopen(out[0], "r");
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !waited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (stdout_) fclose(stdout_);
-  }
-  // The first stdout line; the child writes it once it is serving (or exits).
-  std::string FirstLine() {
-    char buffer[512] = {0};
-    if (!stdout_ || !fgets(buffer, sizeof buffer, stdout_)) return "";
-    std::string line(buffer);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    return line;
-  }
-  int SignalAndWait(int signal_number) {
-    kill(pid_, signal_number);
-    return Wait();
-  }
-  int Wait() {
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    waited_ = true;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  explicit ServeProcess(std::vector<std::string> args)
+      : NasfakeProcess(WithCommand(std::move(args))) {}
 
  private:
-  pid_t pid_ = -1;
-  FILE* stdout_ = nullptr;
-  bool waited_ = false;
+  static std::vector<std::string> WithCommand(std::vector<std::string> args) {
+    args.insert(args.begin(), "serve");
+    return args;
+  }
 };
 
 TEST(ServeCommandTest, PrintsEndpointServesSeedsAndStopsCleanlyOnSigterm) {

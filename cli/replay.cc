@@ -1,0 +1,116 @@
+// nasfake replay: serves a recorded transcript's answers again.
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "fake/server/http_transport.h"
+#include "scenarios/transcript.h"
+
+namespace nasfake::cli {
+namespace {
+
+constexpr char kReplayUsage[] =
+    "Usage: nasfake replay TRANSCRIPT [flags]\n"
+    "\n"
+    "Serves the answers recorded in TRANSCRIPT (written by 'nasfake record', or the\n"
+    "control API's GET /__nasfake/v1/transcript) on HTTP until SIGINT or SIGTERM. The\n"
+    "first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read.\n"
+    "\n"
+    "A request is matched by its method and target, ignoring the query parameters\n"
+    "$alt, alt, prettyPrint, $prettyPrint, key, access_token, quotaUser and fields;\n"
+    "the k-th request of a kind gets the k-th answer recorded for that kind, so\n"
+    "repeated polls replay the recorded sequence. A request with no recorded answer\n"
+    "left gets 404 NOT_FOUND.\n"
+    "\n"
+    "On stop, a report goes to stderr: how many requests were answered, the requests\n"
+    "that had no recorded answer, and the exchanges never used.\n"
+    "\n"
+    "Exit status: 0 when every exchange was used and every request had an answer;\n"
+    "1 otherwise; 2 for bad flags; 3 when the transcript cannot be loaded or the\n"
+    "address cannot be bound.\n"
+    "\n"
+    "Flags:\n"
+    "  --host ADDR   address to listen on (default 127.0.0.1; anything not loopback\n"
+    "                must be asked for explicitly with this flag)\n"
+    "  --port N      port (default 0: any free port)\n";
+
+int UsageError(const std::string& message) {
+  std::cerr << "nasfake replay: " << message << "\nRun 'nasfake replay --help' for the flags.\n";
+  return kExitUsage;
+}
+
+}  // namespace
+
+int Replay(const std::vector<std::string>& args) {
+  server::HttpTransport::Options options;
+  std::optional<std::string> transcript_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& flag = args[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= args.size()) return std::nullopt;
+      return args[++i];
+    };
+    if (flag == "--help" || flag == "-h") {
+      std::cout << kReplayUsage;
+      return kExitOk;
+    } else if (flag == "--host") {
+      auto v = value();
+      if (!v || v->empty()) return UsageError("--host needs an address");
+      options.host = *v;
+    } else if (flag == "--port") {
+      auto v = value();
+      auto port = v ? ParsePort(*v) : std::nullopt;
+      if (!port) return UsageError("--port needs a number from 0 to 65535");
+      options.port = *port;
+    } else if (flag.rfind("--", 0) == 0) {
+      return UsageError("unknown flag '" + flag + "'");
+    } else if (transcript_path) {
+      return UsageError("one transcript only (got '" + *transcript_path + "' and '" + flag + "')");
+    } else {
+      transcript_path = flag;
+    }
+  }
+  if (!transcript_path) return UsageError("which transcript? (nasfake replay TRANSCRIPT)");
+
+  auto transcript = scenarios::LoadTranscriptFile(*transcript_path);
+  if (!transcript.ok()) {
+    std::cerr << "nasfake replay: " << transcript.status().message() << "\n";
+    return kExitCannotRun;
+  }
+  size_t recorded = transcript->exchanges.size();
+  scenarios::Replayer replayer(std::move(*transcript));
+
+  sigset_t stop_signals = BlockStopSignals();  // before any thread starts
+  auto transport = server::HttpTransport::Start(
+      options, [&replayer](api::HttpRequest&& request) { return replayer.Answer(request); });
+  if (!transport.ok()) {
+    std::cerr << "nasfake replay: " << transport.status().message() << "\n";
+    return kExitCannotRun;
+  }
+  std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());
+  std::cout << "NASFAKE_ENDPOINT=" << endpoint << std::endl;
+  std::cerr << "nasfake " << NASFAKE_VERSION << " replaying " << recorded << " exchanges of "
+            << *transcript_path << " at " << endpoint << ". Stop with Ctrl-C.\n";
+  if (!IsLoopback(options.host)) {
+    std::cerr << "nasfake replay: WARNING: listening on " << options.host
+              << ", beyond loopback: anyone who can reach it can read the transcript's answers.\n";
+  }
+  const char* signal_name = WaitForStopSignal(stop_signals);
+  (*transport)->Stop();
+
+  scenarios::ReplayReport report = replayer.Report();
+  std::cerr << "nasfake replay: stopped (" << signal_name << "): " << report.answered
+            << " requests answered from the transcript, " << report.unmatched.size()
+            << " unmatched, " << report.unused.size() << " of " << recorded
+            << " exchanges unused\n";
+  for (const auto& request : report.unmatched) std::cerr << "  unmatched: " << request << "\n";
+  for (const auto& unused : report.unused) {
+    std::cerr << "  unused: exchanges[" << unused.index << "] " << unused.request << "\n";
+  }
+  return report.complete() ? kExitOk : kExitFailure;
+}
+
+}  // namespace nasfake::cli

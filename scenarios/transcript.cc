@@ -1,0 +1,371 @@
+// Transcripts (transcript.h): a strict reader, its inverse writer, and the
+// Replayer.
+#include "scenarios/transcript.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <sstream>
+
+#include "fake/api/router.h"
+#include "fake/model/json_mapping.h"
+
+namespace nasfake::scenarios {
+namespace {
+
+using nlohmann::json;
+using Keys = std::initializer_list<std::string_view>;
+
+const Keys kRootKeys = {"nasfakeTranscript", "exchanges"};
+const Keys kExchangeKeys = {"request", "response"};
+const Keys kRequestKeys = {"method", "target", "headers", "body"};
+const Keys kResponseKeys = {"status", "contentType", "headers", "body", "fault"};
+const Keys kFaultKeys = {"kind", "bytes", "durationMs"};
+
+struct FaultName {
+  std::string_view name;
+  api::WireFault::Kind kind;
+};
+// The names journal::ToJson writes.
+constexpr std::array<FaultName, 5> kFaultNames = {{
+    {"reset", api::WireFault::Kind::kReset},
+    {"close", api::WireFault::Kind::kCloseBeforeResponse},
+    {"partial", api::WireFault::Kind::kPartialThenClose},
+    {"stall", api::WireFault::Kind::kStall},
+    {"dribble", api::WireFault::Kind::kDribble},
+}};
+
+// The volatile system parameters ReplayKey drops.
+constexpr std::array<std::string_view, 8> kVolatileParameters = {
+    "$alt", "alt", "prettyPrint", "$prettyPrint", "key", "access_token", "quotaUser", "fields"};
+
+// The violation that ends a read; thrown and caught only in this file.
+struct SchemaError {
+  std::string path;
+  std::string what;
+};
+
+[[noreturn]] void Fail(std::string path, std::string what) {
+  throw SchemaError{std::move(path), std::move(what)};
+}
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+std::string Got(const json& value) { return std::string("got ") + value.type_name(); }
+std::string Field(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+std::string Entry(const std::string& path, std::string_view key) {
+  return path + "[" + Dump(json(key)) + "]";
+}
+
+std::string Join(Keys keys) {
+  std::string out;
+  for (auto key : keys) out += (out.empty() ? "" : ", ") + std::string(key);
+  return out;
+}
+
+void CheckObject(const json& value, const std::string& path, Keys allowed) {
+  if (!value.is_object()) Fail(path.empty() ? "(root)" : path, "expected an object, " + Got(value));
+  for (const auto& [key, unused] : value.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      Fail(Field(path, key), "unknown key; expected one of " + Join(allowed));
+    }
+  }
+}
+
+const json* Find(const json& object, std::string_view key) {
+  auto it = object.find(key);
+  return it == object.end() ? nullptr : &*it;
+}
+
+const json& Require(const json& object, const std::string& path, std::string_view key,
+                    std::string_view expected) {
+  const json* value = Find(object, key);
+  if (value == nullptr) Fail(Field(path, key), "required; expected " + std::string(expected));
+  return *value;
+}
+
+std::string ReadString(const json& value, const std::string& path) {
+  if (!value.is_string()) Fail(path, "expected a string, " + Got(value));
+  return value.get<std::string>();
+}
+
+int64_t ReadInteger(const json& value, const std::string& path, int64_t min, int64_t max) {
+  std::string expected =
+      "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!value.is_number_integer()) Fail(path, expected + ", " + Got(value));
+  if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max)) {
+    Fail(path, expected + ", got " + Dump(value));
+  }
+  int64_t n = value.get<int64_t>();
+  if (n < min || n > max) Fail(path, expected + ", got " + Dump(value));
+  return n;
+}
+
+// {name: value}: names HTTP tokens, stored lowercase and unique; values
+// without CR, LF or NUL (a replay must not be able to inject headers).
+api::HeaderList ReadHeaders(const json& value, const std::string& path) {
+  if (!value.is_object()) Fail(path, "expected an object of header name to value, " + Got(value));
+  constexpr std::string_view kSeparators = "()<>@,;:\\\"/[]?={} \t";
+  api::HeaderList headers;
+  for (const auto& [name, v] : value.items()) {
+    std::string where = Entry(path, name);
+    bool token = !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+      return c > 0x20 && c < 0x7f && kSeparators.find(c) == std::string_view::npos;
+    });
+    if (!token) Fail(where, "expected an HTTP header name (letters, digits, '-' …)");
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& [seen, unused] : headers) {
+      if (seen == lower) Fail(where, "header " + Dump(json(lower)) + " given twice");
+    }
+    std::string text = ReadString(v, where);
+    if (text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      Fail(where, "expected a header value without CR, LF or NUL");
+    }
+    headers.emplace_back(std::move(lower), std::move(text));
+  }
+  return headers;
+}
+
+api::HttpRequest ReadRequest(const json& value, const std::string& path) {
+  CheckObject(value, path, kRequestKeys);
+  api::HttpRequest request;
+  request.method =
+      ReadString(Require(value, path, "method", "a string such as \"GET\""), Field(path, "method"));
+  if (request.method.empty()) Fail(Field(path, "method"), "expected a non-empty string");
+  request.target = ReadString(Require(value, path, "target", "a string such as \"/v1/…\""),
+                              Field(path, "target"));
+  if (request.target.empty()) Fail(Field(path, "target"), "expected a non-empty string");
+  if (const json* v = Find(value, "headers")) {
+    request.headers = ReadHeaders(*v, Field(path, "headers"));
+  }
+  if (const json* v = Find(value, "body")) request.body = ReadString(*v, Field(path, "body"));
+  return request;
+}
+
+api::WireFault ReadFault(const json& value, const std::string& path) {
+  CheckObject(value, path, kFaultKeys);
+  api::WireFault fault;
+  std::string kind = ReadString(Require(value, path, "kind", "a fault kind"), Field(path, "kind"));
+  auto it = std::find_if(kFaultNames.begin(), kFaultNames.end(),
+                         [&](const FaultName& f) { return f.name == kind; });
+  if (it == kFaultNames.end()) {
+    Fail(Field(path, "kind"), "unknown fault " + Dump(json(kind)) +
+                                  "; expected one of reset, close, partial, stall, dribble");
+  }
+  fault.kind = it->kind;
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (const json* v = Find(value, "bytes")) {
+    fault.bytes = static_cast<size_t>(ReadInteger(*v, Field(path, "bytes"), 0, kMax));
+  }
+  if (const json* v = Find(value, "durationMs")) {
+    fault.duration = std::chrono::milliseconds(ReadInteger(*v, Field(path, "durationMs"), 0, kMax));
+  }
+  return fault;
+}
+
+api::HttpResponse ReadResponse(const json& value, const std::string& path) {
+  CheckObject(value, path, kResponseKeys);
+  api::HttpResponse response;
+  if (const json* v = Find(value, "fault")) response.fault = ReadFault(*v, Field(path, "fault"));
+  const json& status = Require(value, path, "status", "an HTTP status code");
+  if (status.is_number_integer() && status == 0) {
+    if (!response.fault) Fail(Field(path, "status"), "0 (no response) needs a \"fault\"");
+    response.status = 0;
+  } else {
+    response.status = static_cast<int>(ReadInteger(status, Field(path, "status"), 100, 599));
+  }
+  if (const json* v = Find(value, "contentType")) {
+    response.content_type = ReadString(*v, Field(path, "contentType"));
+    if (response.content_type.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      Fail(Field(path, "contentType"), "expected a value without CR, LF or NUL");
+    }
+  }
+  if (const json* v = Find(value, "headers")) {
+    response.headers = ReadHeaders(*v, Field(path, "headers"));
+  }
+  if (const json* v = Find(value, "body")) response.body = ReadString(*v, Field(path, "body"));
+  return response;
+}
+
+json HeadersJson(const api::HeaderList& headers) {
+  json out = json::object();
+  for (const auto& [name, value] : headers) {
+    auto [it, inserted] = out.emplace(name, value);
+    if (!inserted) it.value() = it.value().get<std::string>() + ", " + value;
+  }
+  return out;
+}
+
+std::string_view FaultKindName(api::WireFault::Kind kind) {
+  for (const auto& f : kFaultNames) {
+    if (f.kind == kind) return f.name;
+  }
+  return "reset";
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX sequences decoded; anything else (a lone '%' included) kept as is.
+std::string PercentDecoded(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 &&
+        HexDigit(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+bool IsVolatileParameter(std::string_view parameter) {
+  std::string name = PercentDecoded(parameter.substr(0, parameter.find('=')));
+  return std::find(kVolatileParameters.begin(), kVolatileParameters.end(), name) !=
+         kVolatileParameters.end();
+}
+
+}  // namespace
+
+StatusOr<Transcript> TranscriptFromJson(const json& document, std::string_view origin) {
+  try {
+    CheckObject(document, "", kRootKeys);
+    const json& version = Require(document, "", "nasfakeTranscript", "1");
+    if (!version.is_number_integer() || version != 1) {
+      Fail("nasfakeTranscript", "expected 1 (the only version), got " + Dump(version));
+    }
+    const json& exchanges = Require(document, "", "exchanges", "an array of exchanges");
+    if (!exchanges.is_array()) Fail("exchanges", "expected an array, " + Got(exchanges));
+    Transcript transcript;
+    for (size_t i = 0; i < exchanges.size(); ++i) {
+      std::string path = "exchanges[" + std::to_string(i) + "]";
+      CheckObject(exchanges[i], path, kExchangeKeys);
+      Exchange exchange;
+      exchange.request =
+          ReadRequest(Require(exchanges[i], path, "request", "an object"), Field(path, "request"));
+      exchange.response = ReadResponse(Require(exchanges[i], path, "response", "an object"),
+                                       Field(path, "response"));
+      transcript.exchanges.push_back(std::move(exchange));
+    }
+    return transcript;
+  } catch (const SchemaError& e) {
+    return Status(StatusCode::kInvalidArgument,
+                  std::string(origin) + ": " + e.path + ": " + e.what);
+  }
+}
+
+StatusOr<Transcript> LoadTranscriptFile(const std::filesystem::path& path) {
+  auto error = [&](std::string_view where, std::string_view what) {
+    return Status(StatusCode::kInvalidArgument,
+                  path.string() + ": " + std::string(where) + ": " + std::string(what));
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return error("(file)", "is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error("(file)", "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return error("(file)", "cannot be read");
+  auto document = model::ParseJsonText(text.str());
+  if (!document.ok()) return error("(json)", document.status().message());
+  return TranscriptFromJson(*document, path.string());
+}
+
+json TranscriptToJson(const Transcript& transcript) {
+  json exchanges = json::array();
+  for (const auto& [request, response] : transcript.exchanges) {
+    json exchange = {{"request",
+                      {{"method", request.method},
+                       {"target", request.target},
+                       {"headers", HeadersJson(request.headers)},
+                       {"body", request.body}}},
+                     {"response",
+                      {{"status", response.status},
+                       {"contentType", response.content_type},
+                       {"headers", HeadersJson(response.headers)},
+                       {"body", response.body}}}};
+    if (response.fault) {
+      exchange["response"]["fault"] = {{"kind", FaultKindName(response.fault->kind)},
+                                       {"bytes", response.fault->bytes},
+                                       {"durationMs", response.fault->duration.count()}};
+    }
+    exchanges.push_back(std::move(exchange));
+  }
+  return {{"nasfakeTranscript", 1}, {"exchanges", std::move(exchanges)}};
+}
+
+std::string ReplayKey(std::string_view method, std::string_view target) {
+  std::string key = std::string(method) + " ";
+  size_t question = target.find('?');
+  key += target.substr(0, question);
+  if (question == std::string_view::npos) return key;
+  std::string_view query = target.substr(question + 1);
+  std::string kept;
+  while (true) {
+    size_t amp = query.find('&');
+    std::string_view parameter = query.substr(0, amp);
+    if (!IsVolatileParameter(parameter)) {
+      kept += kept.empty() ? "" : "&";
+      kept += parameter;
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  if (!kept.empty()) key += "?" + kept;
+  return key;
+}
+
+Replayer::Replayer(Transcript transcript)
+    : transcript_(std::move(transcript)), used_(transcript_.exchanges.size(), false) {
+  for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
+    const api::HttpRequest& request = transcript_.exchanges[i].request;
+    pending_[ReplayKey(request.method, request.target)].push_back(i);
+  }
+}
+
+api::HttpResponse Replayer::Answer(const api::HttpRequest& request) {
+  std::string key = ReplayKey(request.method, request.target);
+  std::lock_guard lock(mu_);
+  auto it = pending_.find(key);
+  if (it == pending_.end() || it->second.empty()) {
+    std::string what = request.method + " " + request.target;
+    unmatched_.push_back(what);
+    return api::ErrorResponse(
+        Status(StatusCode::kNotFound, "nasfake replay: no recorded answer for " + what));
+  }
+  size_t index = it->second.front();
+  it->second.pop_front();
+  used_[index] = true;
+  ++answered_;
+  return transcript_.exchanges[index].response;
+}
+
+ReplayReport Replayer::Report() const {
+  std::lock_guard lock(mu_);
+  ReplayReport report;
+  report.answered = answered_;
+  report.unmatched = unmatched_;
+  for (size_t i = 0; i < used_.size(); ++i) {
+    if (used_[i]) continue;
+    const api::HttpRequest& request = transcript_.exchanges[i].request;
+    report.unused.push_back({i, request.method + " " + request.target});
+  }
+  return report;
+}
+
+}  // namespace nasfake::scenarios

@@ -1,0 +1,490 @@
+// Transcripts, the Replayer, and `nasfake record` / `nasfake replay` as child
+// processes over loopback: what record writes, replay serves byte for byte.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fake/journal/journal.h"
+#include "fake/server/control_api.h"
+#include "scenarios/transcript.h"
+#include "tests/support/nasfake_process.h"
+#include "tests/support/test_support.h"
+
+namespace nasfake {
+namespace {
+
+using ::nasfake::testing::EqualsJson;
+using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::NasfakeProcess;
+using ::nasfake::testing::Reply;
+using ::nasfake::testing::TestClient;
+using nlohmann::json;
+using scenarios::Exchange;
+using scenarios::Replayer;
+using scenarios::ReplayKey;
+using scenarios::Transcript;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// --- Transcript JSON ----------------------------------------------------------
+
+Exchange MakeExchange(std::string method, std::string target, int status, std::string body) {
+  Exchange e;
+  e.request.method = std::move(method);
+  e.request.target = std::move(target);
+  e.response.status = status;
+  e.response.body = std::move(body);
+  return e;
+}
+
+json ExampleDocument() {
+  return json::parse(R"({"nasfakeTranscript": 1, "exchanges": [
+    {"request": {"method": "POST", "target": "/v1/p/nasJobs/1:cancel?alt=json",
+                 "headers": {"content-type": "application/json", "x-a": "1"}, "body": "{}"},
+     "response": {"status": 200, "contentType": "application/json; charset=UTF-8",
+                  "headers": {"x-b": "2"}, "body": "{}\n"}},
+    {"request": {"method": "GET", "target": "/v1/p/nasJobs/1", "headers": {}, "body": ""},
+     "response": {"status": 0, "contentType": "", "headers": {}, "body": "",
+                  "fault": {"kind": "partial", "bytes": 10, "durationMs": 0}}}]})");
+}
+
+TEST(TranscriptJsonTest, ReadsAndWritesTheSameDocument) {
+  auto transcript = scenarios::TranscriptFromJson(ExampleDocument(), "t.json");
+  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  ASSERT_EQ(transcript->exchanges.size(), 2u);
+  const Exchange& cancel = transcript->exchanges[0];
+  EXPECT_EQ(cancel.request.method, "POST");
+  EXPECT_EQ(cancel.request.body, "{}");
+  EXPECT_EQ(cancel.request.Header("X-A"), "1");
+  EXPECT_EQ(cancel.response.body, "{}\n");
+  const auto& fault = transcript->exchanges[1].response.fault;
+  ASSERT_TRUE(fault.has_value());
+  EXPECT_EQ(fault->kind, api::WireFault::Kind::kPartialThenClose);
+  EXPECT_EQ(fault->bytes, 10u);
+  EXPECT_THAT(scenarios::TranscriptToJson(*transcript), EqualsJson(ExampleDocument()));
+}
+
+TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
+  journal::Journal journal;
+  journal::Entry request;
+  request.method = "GET";
+  request.target = "/v1/projects/1/locations/l/nasJobs?pageSize=2";
+  request.headers = {{"host", "127.0.0.1:1"}, {"x-goog-api-client", "gl-cpp"}};
+  uint64_t first = journal.Begin(request);
+  journal::Entry outcome;
+  outcome.status = 200;
+  outcome.response_content_type = "application/json; charset=UTF-8";
+  outcome.response_headers = {{"x-nasfake-rule", "r1"}};
+  outcome.response_body = R"({"nasJobs":[]})";
+  journal.Complete(first, outcome);
+  request.method = "POST";
+  request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel";
+  request.body = "{}";
+  uint64_t second = journal.Begin(request);
+  outcome = journal::Entry{};
+  outcome.fault = api::WireFault{api::WireFault::Kind::kStall, 0, std::chrono::milliseconds(250)};
+  journal.Complete(second, outcome);
+  journal.Begin(request);  // never completed: not part of a transcript
+
+  json of_journal = server::TranscriptOf(journal);
+  auto transcript = scenarios::TranscriptFromJson(of_journal, "transcript");
+  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  EXPECT_EQ(transcript->exchanges.size(), 2u);
+  EXPECT_THAT(scenarios::TranscriptToJson(*transcript), EqualsJson(of_journal));
+}
+
+TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
+  auto error = [](const json& document) {
+    auto t = scenarios::TranscriptFromJson(document, "t.json");
+    EXPECT_FALSE(t.ok());
+    if (t.ok()) return std::string();
+    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    return t.status().message();
+  };
+  json doc = ExampleDocument();
+  doc["exchanges"][1]["response"]["status"] = 42;
+  EXPECT_EQ(error(doc),
+            "t.json: exchanges[1].response.status: expected an integer from 100 to 599, got 42");
+  doc = ExampleDocument();
+  doc["exchanges"][0]["response"]["statusCode"] = 200;
+  EXPECT_THAT(error(doc), HasSubstr("t.json: exchanges[0].response.statusCode: unknown key"));
+  doc = ExampleDocument();
+  doc["exchanges"][1]["response"].erase("fault");
+  EXPECT_THAT(error(doc), HasSubstr("exchanges[1].response.status: 0 (no response) needs"));
+  doc = ExampleDocument();
+  doc["exchanges"][0]["request"].erase("target");
+  EXPECT_THAT(error(doc), HasSubstr("exchanges[0].request.target: required"));
+  doc = ExampleDocument();
+  doc["exchanges"][0]["response"]["headers"]["x-b"] = "a\r\nx-evil: 1";
+  EXPECT_THAT(error(doc), HasSubstr("exchanges[0].response.headers[\"x-b\"]: "));
+  doc = ExampleDocument();
+  doc["exchanges"][1]["response"]["fault"]["kind"] = "rst";
+  EXPECT_THAT(error(doc), HasSubstr("exchanges[1].response.fault.kind: unknown fault \"rst\""));
+  doc = ExampleDocument();
+  doc["nasfakeTranscript"] = 2;
+  EXPECT_THAT(error(doc), HasSubstr("t.json: nasfakeTranscript: expected 1"));
+  EXPECT_THAT(error(json::array()), HasSubstr("t.json: (root): expected an object"));
+}
+
+TEST(TranscriptJsonTest, LoadTranscriptFileNamesTheFile) {
+  auto missing = scenarios::LoadTranscriptFile("/nonexistent/t.json");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "/nonexistent/t.json: (file): cannot be read");
+}
+
+// --- ReplayKey and Replayer ----------------------------------------------------
+
+TEST(ReplayKeyTest, DropsOnlyTheVolatileSystemParameters) {
+  EXPECT_EQ(ReplayKey("GET", "/v1/x"), "GET /v1/x");
+  EXPECT_EQ(ReplayKey("GET", "/v1/x?alt=json"), "GET /v1/x");
+  EXPECT_EQ(ReplayKey("GET", "/v1/x?%24alt=json%3Benum-encoding%3Dint&prettyPrint=false"),
+            "GET /v1/x");
+  EXPECT_EQ(ReplayKey("GET",
+                      "/v1/x?key=k&pageSize=2&$alt=json&access_token=t&quotaUser=q&fields=a,b&"
+                      "$prettyPrint=true&filter=state%3DJOB_STATE_RUNNING"),
+            "GET /v1/x?pageSize=2&filter=state%3DJOB_STATE_RUNNING");
+  // Everything else is exact: other parameters, their order and spelling, the method.
+  EXPECT_NE(ReplayKey("GET", "/v1/x?pageSize=2"), ReplayKey("GET", "/v1/x?pageSize=3"));
+  EXPECT_NE(ReplayKey("GET", "/v1/x?a=1&b=2"), ReplayKey("GET", "/v1/x?b=2&a=1"));
+  EXPECT_NE(ReplayKey("GET", "/v1/x?keys=1"), ReplayKey("GET", "/v1/x"));
+  EXPECT_NE(ReplayKey("DELETE", "/v1/x"), ReplayKey("GET", "/v1/x"));
+  EXPECT_NE(ReplayKey("GET", "/v1/X"), ReplayKey("GET", "/v1/x"));
+}
+
+TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
+  Transcript t;
+  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1?alt=json", 200, "running"));
+  t.exchanges.push_back(MakeExchange("POST", "/v1/jobs/1:cancel", 200, "{}"));
+  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1", 200, "cancelling"));
+  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1", 200, "cancelled"));
+  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs", 200, "list"));
+  Replayer replayer(std::move(t));
+  auto get = [&](const std::string& target) {
+    return replayer.Answer(api::HttpRequest{"GET", target, {}, "", ""});
+  };
+  EXPECT_EQ(get("/v1/jobs/1").body, "running");
+  EXPECT_EQ(get("/v1/jobs/1?prettyPrint=false").body, "cancelling");
+  EXPECT_EQ(replayer.Answer({"POST", "/v1/jobs/1:cancel", {}, "{}", ""}).body, "{}");
+  EXPECT_EQ(get("/v1/jobs/1").body, "cancelled");
+  api::HttpResponse exhausted = get("/v1/jobs/1");
+  EXPECT_EQ(exhausted.status, 404);
+  EXPECT_THAT(
+      exhausted.body,
+      EqualsJson(json{{"error",
+                       {{"code", 404},
+                        {"message", "nasfake replay: no recorded answer for GET /v1/jobs/1"},
+                        {"status", "NOT_FOUND"}}}}));
+  EXPECT_EQ(get("/v1/jobs?pageSize=1").status, 404);
+
+  scenarios::ReplayReport report = replayer.Report();
+  EXPECT_EQ(report.answered, 4u);
+  EXPECT_THAT(report.unmatched,
+              ::testing::ElementsAre("GET /v1/jobs/1", "GET /v1/jobs?pageSize=1"));
+  ASSERT_EQ(report.unused.size(), 1u);
+  EXPECT_EQ(report.unused[0].index, 4u);
+  EXPECT_EQ(report.unused[0].request, "GET /v1/jobs");
+  EXPECT_FALSE(report.complete());
+}
+
+TEST(ReplayerTest, ReplaysRecordedHeadersContentTypeAndFaults) {
+  Transcript t;
+  Exchange e = MakeExchange("GET", "/v1/jobs/1", 503, "<html>");
+  e.response.content_type = "text/html; charset=UTF-8";
+  e.response.headers = {{"retry-after", "2"}};
+  t.exchanges.push_back(e);
+  e.response.fault = api::WireFault{api::WireFault::Kind::kReset, 0, {}};
+  t.exchanges.push_back(e);
+  Replayer replayer(std::move(t));
+  api::HttpResponse first = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+  EXPECT_EQ(first.status, 503);
+  EXPECT_EQ(first.content_type, "text/html; charset=UTF-8");
+  EXPECT_EQ(first.headers, (api::HeaderList{{"retry-after", "2"}}));
+  EXPECT_FALSE(first.fault.has_value());
+  api::HttpResponse second = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+  ASSERT_TRUE(second.fault.has_value());
+  EXPECT_EQ(second.fault->kind, api::WireFault::Kind::kReset);
+  EXPECT_TRUE(replayer.Report().complete());
+}
+
+TEST(ReplayerTest, ConcurrentRequestsEachGetOneRecordedAnswer) {
+  constexpr int kAnswers = 400;
+  Transcript t;
+  for (int i = 0; i < kAnswers; ++i) {
+    t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1", 200, std::to_string(i)));
+  }
+  Replayer replayer(std::move(t));
+  std::vector<std::vector<std::string>> seen(4);
+  std::vector<std::thread> threads;
+  for (auto& mine : seen) {
+    threads.emplace_back([&replayer, &mine] {
+      for (int i = 0; i < kAnswers / 4 + 10; ++i) {
+        api::HttpResponse r = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+        if (r.status == 200) mine.push_back(r.body);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> all;
+  for (const auto& mine : seen) {
+    // Each thread sees the answers in recorded order.
+    for (size_t i = 1; i < mine.size(); ++i) EXPECT_LT(std::stoi(mine[i - 1]), std::stoi(mine[i]));
+    all.insert(mine.begin(), mine.end());
+  }
+  EXPECT_EQ(all.size(), static_cast<size_t>(kAnswers));
+  scenarios::ReplayReport report = replayer.Report();
+  EXPECT_EQ(report.answered, static_cast<size_t>(kAnswers));
+  EXPECT_EQ(report.unmatched.size(), 40u);
+  EXPECT_TRUE(report.unused.empty());
+}
+
+// --- nasfake record / replay ---------------------------------------------------
+
+constexpr char kJobs[] = "/v1/projects/123456789012/locations/us-central1/nasJobs";
+const std::string kJob = std::string(kJobs) + "/2111217356469436416";
+
+// A fresh path under the test temp directory (removed by the destructor).
+class TempFile {
+ public:
+  explicit TempFile(const std::string& name)
+      : path_(std::filesystem::path(::testing::TempDir()) /
+              (name + "-" + std::to_string(getpid()) + ".json")) {
+    std::filesystem::remove(path_);
+  }
+  ~TempFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string Read() const {
+    std::ifstream in(path_, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct Sent {
+  std::string method, target, body;
+};
+
+// get / cancel / (the upstream's clock moves on) / get / list.
+const std::vector<Sent> kScript = {{"GET", kJob, ""},
+                                   {"POST", kJob + ":cancel", "{}"},
+                                   {"GET", kJob, ""},
+                                   {"GET", std::string(kJobs) + "?pageSize=2", ""}};
+
+Reply SendScripted(TestClient& client, const Sent& sent) {
+  if (sent.method == "POST") {
+    return client.Post(sent.target, sent.body, "application/json",
+                       {{"Accept-Encoding", "gzip"}, {"x-goog-api-client", "gl-test"}});
+  }
+  return client.Get(sent.target);
+}
+
+class RecordReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    upstream_ = testing::StartFakeServer();
+    ASSERT_NE(upstream_, nullptr);
+    ASSERT_TRUE(upstream_->SeedFromPath(NASFAKE_SOURCE_DIR "/fixtures/seed").ok());
+  }
+
+  // Runs kScript through `nasfake record` into `out`; the replies.
+  std::vector<Reply> Record(const TempFile& out) {
+    NasfakeProcess record(
+        {"record", "--upstream", upstream_->endpoint(), "--out", out.path().string()});
+    int port = NasfakeProcess::PortOf(record.FirstLine());
+    EXPECT_NE(port, 0) << record.Stderr();
+    std::vector<Reply> replies;
+    if (port == 0) return replies;
+    TestClient client("127.0.0.1", port);
+    for (size_t i = 0; i < kScript.size(); ++i) {
+      if (i == 2) upstream_->clock()->Advance(std::chrono::seconds(5));  // cancel takes effect
+      replies.push_back(SendScripted(client, kScript[i]));
+    }
+    EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+    EXPECT_THAT(record.Stderr(), HasSubstr("4 exchanges written to " + out.path().string()));
+    return replies;
+  }
+
+  std::unique_ptr<FakeServer> upstream_;
+};
+
+TEST_F(RecordReplayTest, RecordsThroughTheProxyThenReplaysByteForByte) {
+  TempFile out("record-replay");
+  std::vector<Reply> recorded = Record(out);
+  ASSERT_EQ(recorded.size(), kScript.size());
+  EXPECT_EQ(recorded[0].json()["state"], "JOB_STATE_RUNNING");
+  EXPECT_EQ(recorded[1].status, 200);
+  EXPECT_EQ(recorded[1].body, "{}");
+  EXPECT_EQ(recorded[2].json()["state"], "JOB_STATE_CANCELLED");
+  EXPECT_EQ(recorded[3].json()["nasJobs"].size(), 2u);
+
+  // The upstream saw the client's requests, minus Accept-Encoding.
+  std::vector<journal::Entry> seen = upstream_->journal().Entries();
+  ASSERT_EQ(seen.size(), kScript.size());
+  EXPECT_EQ(seen[1].body, "{}");
+  EXPECT_EQ(seen[1].target, kJob + ":cancel");
+  auto header = [](const journal::Entry& e, const std::string& name) {
+    for (const auto& [n, v] : e.headers) {
+      if (n == name) return v;
+    }
+    return std::string("(absent)");
+  };
+  EXPECT_EQ(header(seen[1], "x-goog-api-client"), "gl-test");
+  EXPECT_EQ(header(seen[1], "content-type"), "application/json");
+  EXPECT_EQ(header(seen[1], "accept-encoding"), "(absent)");
+
+  // The transcript: each request as received, each answer as returned.
+  json document = json::parse(out.Read(), nullptr, false);
+  auto transcript = scenarios::TranscriptFromJson(document, out.path().string());
+  ASSERT_TRUE(transcript.ok()) << transcript.status().message() << "\n" << out.Read();
+  ASSERT_EQ(transcript->exchanges.size(), kScript.size());
+  json upstream_transcript = server::TranscriptOf(upstream_->journal());
+  for (size_t i = 0; i < kScript.size(); ++i) {
+    SCOPED_TRACE("exchange " + std::to_string(i));
+    const Exchange& e = transcript->exchanges[i];
+    EXPECT_EQ(e.request.method, kScript[i].method);
+    EXPECT_EQ(e.request.target, kScript[i].target);
+    EXPECT_EQ(e.request.body, kScript[i].body);
+    EXPECT_EQ(e.response.status, recorded[i].status);
+    EXPECT_EQ(e.response.body, recorded[i].body);
+    EXPECT_EQ(e.response.content_type, recorded[i].Header("content-type"));
+    const json& upstream_response = upstream_transcript["exchanges"][i]["response"];
+    EXPECT_EQ(e.response.body, upstream_response["body"]);
+    EXPECT_EQ(e.response.content_type, upstream_response["contentType"]);
+    for (const auto& [name, value] : e.response.headers) {
+      EXPECT_NE(name, "connection");
+      EXPECT_NE(name, "content-length");
+    }
+  }
+  EXPECT_EQ(transcript->exchanges[1].request.Header("accept-encoding"), "gzip");
+
+  // Replay: the same requests get the same answers, byte for byte.
+  NasfakeProcess replay({"replay", out.path().string()});
+  int port = NasfakeProcess::PortOf(replay.FirstLine());
+  ASSERT_NE(port, 0) << replay.Stderr();
+  TestClient client("127.0.0.1", port);
+  for (size_t i = 0; i < kScript.size(); ++i) {
+    SCOPED_TRACE("request " + std::to_string(i));
+    Reply reply = SendScripted(client, kScript[i]);
+    EXPECT_EQ(reply.status, recorded[i].status) << reply.error;
+    EXPECT_EQ(reply.body, recorded[i].body);
+    EXPECT_EQ(reply.Header("content-type"), recorded[i].Header("content-type"));
+  }
+  EXPECT_EQ(replay.SignalAndWait(SIGTERM), 0) << replay.Stderr();
+  EXPECT_THAT(replay.Stderr(), HasSubstr("4 requests answered from the transcript, 0 unmatched, "
+                                         "0 of 4 exchanges unused"));
+  EXPECT_THAT(replay.Stderr(), Not(HasSubstr("unmatched:")));
+}
+
+TEST_F(RecordReplayTest, ReplayAnswers404ToAnUnrecordedRequestAndExitsWithItListed) {
+  TempFile out("record-replay-unmatched");
+  ASSERT_EQ(Record(out).size(), kScript.size());
+  NasfakeProcess replay({"replay", out.path().string()});
+  int port = NasfakeProcess::PortOf(replay.FirstLine());
+  ASSERT_NE(port, 0) << replay.Stderr();
+  TestClient client("127.0.0.1", port);
+  for (size_t i = 0; i < kScript.size(); ++i) SendScripted(client, kScript[i]);
+  std::string unknown = std::string(kJobs) + "/999";
+  EXPECT_THAT(
+      client.Get(unknown),
+      IsApiError(404, "NOT_FOUND", "nasfake replay: no recorded answer for GET " + unknown));
+  // The recorded polls of the job are used up: one more is unmatched too.
+  EXPECT_EQ(client.Get(kJob).status, 404);
+  EXPECT_EQ(replay.SignalAndWait(SIGINT), 1);
+  std::string report = replay.Stderr();
+  EXPECT_THAT(report, HasSubstr("4 requests answered from the transcript, 2 unmatched"));
+  EXPECT_THAT(report, HasSubstr("  unmatched: GET " + unknown + "\n"));
+  EXPECT_THAT(report, HasSubstr("  unmatched: GET " + kJob + "\n"));
+}
+
+TEST_F(RecordReplayTest, ReplayListsUnusedExchangesAndExits1) {
+  TempFile out("record-replay-unused");
+  ASSERT_EQ(Record(out).size(), kScript.size());
+  NasfakeProcess replay({"replay", out.path().string()});
+  int port = NasfakeProcess::PortOf(replay.FirstLine());
+  ASSERT_NE(port, 0) << replay.Stderr();
+  TestClient client("127.0.0.1", port);
+  EXPECT_EQ(client.Get(kJob + "?alt=json").json()["state"], "JOB_STATE_RUNNING");
+  EXPECT_EQ(replay.SignalAndWait(SIGTERM), 1);
+  std::string report = replay.Stderr();
+  EXPECT_THAT(report, HasSubstr("1 requests answered from the transcript, 0 unmatched, 3 of 4 "
+                                "exchanges unused"));
+  EXPECT_THAT(report, HasSubstr("  unused: exchanges[1] POST " + kJob + ":cancel\n"));
+  EXPECT_THAT(report,
+              HasSubstr("  unused: exchanges[3] GET " + std::string(kJobs) + "?pageSize=2\n"));
+}
+
+TEST_F(RecordReplayTest, UnreachableUpstreamIsAnsweredAndRecordedAs502) {
+  std::string endpoint;
+  {
+    auto gone = testing::StartFakeServer();
+    ASSERT_NE(gone, nullptr);
+    endpoint = gone->endpoint();
+  }  // stopped: its port now refuses connections
+  TempFile out("record-502");
+  NasfakeProcess record({"record", "--upstream", endpoint, "--out", out.path().string()});
+  int port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(port, 0) << record.Stderr();
+  TestClient client("127.0.0.1", port);
+  Reply reply = client.Get(kJob);
+  EXPECT_EQ(reply.status, 502);
+  EXPECT_THAT(reply.Header("content-type"), HasSubstr("text/html"));
+  EXPECT_THAT(reply.body, HasSubstr("502"));
+  // Written after the exchange, before any stop.
+  auto transcript = scenarios::LoadTranscriptFile(out.path());
+  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  ASSERT_EQ(transcript->exchanges.size(), 1u);
+  EXPECT_EQ(transcript->exchanges[0].response.status, 502);
+  EXPECT_EQ(transcript->exchanges[0].response.body, reply.body);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+}
+
+TEST(RecordCommandTest, RefusesHttpsUpstreamsAndMissingFlags) {
+  NasfakeProcess https(
+      {"record", "--upstream", "https://aiplatform.googleapis.com", "--out", "/tmp/never.json"});
+  EXPECT_EQ(https.FirstLine(), "");
+  EXPECT_EQ(https.Wait(), 2);
+  EXPECT_THAT(https.Stderr(), HasSubstr("--upstream must be an http:// URL"));
+  EXPECT_FALSE(std::filesystem::exists("/tmp/never.json"));
+
+  NasfakeProcess no_out({"record", "--upstream", "http://127.0.0.1:9"});
+  EXPECT_EQ(no_out.Wait(), 2);
+  EXPECT_THAT(no_out.Stderr(), HasSubstr("--out is required"));
+}
+
+TEST(RecordCommandTest, UnwritableOutIsExitCode3) {
+  NasfakeProcess record(
+      {"record", "--upstream", "http://127.0.0.1:9", "--out", "/nonexistent-dir/t.json"});
+  EXPECT_EQ(record.FirstLine(), "");
+  EXPECT_EQ(record.Wait(), 3);
+  EXPECT_THAT(record.Stderr(), HasSubstr("cannot write"));
+}
+
+TEST(ReplayCommandTest, BadTranscriptIsExitCode3AndMissingArgumentIs2) {
+  TempFile bad("replay-bad");
+  std::ofstream(bad.path()) << R"({"nasfakeTranscript": 1, "exchanges": [{"request": {}}]})";
+  NasfakeProcess replay({"replay", bad.path().string()});
+  EXPECT_EQ(replay.FirstLine(), "");
+  EXPECT_EQ(replay.Wait(), 3);
+  EXPECT_THAT(replay.Stderr(), HasSubstr(": exchanges[0].request.method: required"));
+
+  NasfakeProcess missing({"replay"});
+  EXPECT_EQ(missing.Wait(), 2);
+}
+
+}  // namespace
+}  // namespace nasfake
