@@ -14,5 +14,8 @@ inline constexpr int kExitUsage = 2;      // bad flags or arguments
 inline constexpr int kExitCannotRun = 3;  // e.g. the port cannot be bound, a seed file is bad
 
 int Serve(const std::vector<std::string>& args);
+int Conformance(const std::vector<std::string>& args);
+int Record(const std::vector<std::string>& args);
+int Replay(const std::vector<std::string>& args);
 
 }  // namespace nasfake::cli

@@ -1,5 +1,6 @@
 // nasfake: a fake of the Vertex AI NasJobs REST API, and its test harness.
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,10 +12,21 @@ constexpr char kUsage[] =
     "Usage: nasfake <command> [flags]\n"
     "\n"
     "Commands:\n"
-    "  serve      Serve the fake NasJobs API until interrupted\n"
-    "  version    Print the version\n"
+    "  serve        Serve the fake NasJobs API until interrupted\n"
+    "  conformance  Run the conformance cases against a NasJobs client\n"
+    "  record       Proxy to an upstream API, recording the exchanges as a transcript\n"
+    "  replay       Serve a recorded transcript's answers again\n"
+    "  version      Print the version\n"
     "\n"
     "Run 'nasfake <command> --help' for a command's flags.\n";
+
+using Command = int (*)(const std::vector<std::string>&);
+const std::map<std::string, Command> kCommands = {
+    {"serve", nasfake::cli::Serve},
+    {"conformance", nasfake::cli::Conformance},
+    {"record", nasfake::cli::Record},
+    {"replay", nasfake::cli::Replay},
+};
 
 }  // namespace
 
@@ -30,7 +42,7 @@ int main(int argc, char** argv) {
     std::cout << "nasfake " << NASFAKE_VERSION << "\n";
     return nasfake::cli::kExitOk;
   }
-  if (command == "serve") return nasfake::cli::Serve(args);
+  if (auto it = kCommands.find(command); it != kCommands.end()) return it->second(args);
   std::cerr << "nasfake: unknown command '" << command << "'\n\n" << kUsage;
   return nasfake::cli::kExitUsage;
 }

@@ -1,0 +1,344 @@
+#include "conformance/runner/runner.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "fake/server/fake_server.h"
+#include "scenarios/engine.h"
+
+extern char** environ;
+
+namespace nasfake::conformance {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxOutput = 1 << 20;  // per stream; the rest is dropped
+
+std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::vector<const journal::Entry*> Select(const std::vector<journal::Entry>& journal,
+                                          const Selector& selector) {
+  std::vector<const journal::Entry*> out;
+  for (const auto& e : journal) {
+    if (selector.Matches(e)) out.push_back(&e);
+  }
+  return out;
+}
+
+double Seconds(std::chrono::system_clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+std::optional<std::string> CheckWire(const WireCheck& check,
+                                     const std::vector<journal::Entry>& journal,
+                                     const std::string& token) {
+  auto selected = Select(journal, check.select);
+  switch (check.kind) {
+    case WireCheck::Kind::kCount: {
+      int n = static_cast<int>(selected.size());
+      if ((check.min && n < *check.min) || (check.max && n > *check.max)) {
+        std::string range = check.min && check.max && *check.min == *check.max
+                                ? std::to_string(*check.min)
+                                : (check.min ? "at least " + std::to_string(*check.min) : "") +
+                                      (check.min && check.max ? " and " : "") +
+                                      (check.max ? "at most " + std::to_string(*check.max) : "");
+        return "expected " + range + " " + check.select.Describe() + ", saw " + std::to_string(n);
+      }
+      return std::nullopt;
+    }
+    case WireCheck::Kind::kEvery:
+      for (const journal::Entry* e : selected) {
+        if (check.body_in) {
+          // The transport does not read the body of a GET (it closes the
+          // connection instead): its framing headers tell that one was sent.
+          std::string declared;
+          for (const auto& [name, value] : e->headers) {
+            if ((name == "content-length" && value != "0") || name == "transfer-encoding") {
+              declared = name + ": " + value;
+            }
+          }
+          bool allowed = std::find(check.body_in->begin(), check.body_in->end(), e->body) !=
+                         check.body_in->end();
+          if (!allowed || (e->body.empty() && !declared.empty())) {
+            return "request " + journal::DebugString(*e) + " has a body that is not allowed" +
+                   (e->body.empty() && !declared.empty() ? " (" + declared + ")" : "");
+          }
+        }
+        for (const auto& [name, glob] : check.headers) {
+          std::string want = Replace(glob, "{token}", token);
+          std::string have;
+          bool present = false;
+          for (const auto& [n, v] : e->headers) {
+            if (n == name) {
+              have = v;
+              present = true;
+            }
+          }
+          if (!present || !scenarios::GlobMatch(want, have)) {
+            return "request " + journal::DebugString(*e) + ": header " + name + " is " +
+                   (present ? "\"" + have + "\"" : "missing") + ", expected \"" + want + "\"";
+          }
+        }
+        for (const auto& excluded : check.target_excludes) {
+          if (e->target.find(excluded) != std::string::npos) {
+            return "request " + journal::DebugString(*e) + ": the target contains \"" + excluded +
+                   "\"";
+          }
+        }
+      }
+      return std::nullopt;
+    case WireCheck::Kind::kNoneAfter: {
+      auto first = std::find_if(journal.begin(), journal.end(),
+                                [&](const journal::Entry& e) { return check.after.Matches(e); });
+      if (first == journal.end()) return std::nullopt;
+      for (auto it = std::next(first); it != journal.end(); ++it) {
+        if (check.select.Matches(*it)) {
+          return "request " + journal::DebugString(*it) + " came after " +
+                 journal::DebugString(*first);
+        }
+      }
+      return std::nullopt;
+    }
+    case WireCheck::Kind::kRate: {
+      if (selected.size() < 3) return std::nullopt;
+      double span = Seconds(selected.back()->real_time - selected.front()->real_time);
+      double allowed = check.max_per_second * span + 2;  // the first two are free
+      if (static_cast<double>(selected.size()) > allowed) {
+        return std::to_string(selected.size()) + " " + check.select.Describe() + " in " +
+               std::to_string(static_cast<int>(span * 1000)) + " ms; at most " +
+               std::to_string(check.max_per_second) + " per second allowed";
+      }
+      return std::nullopt;
+    }
+    case WireCheck::Kind::kGap: {
+      auto first = std::find_if(journal.begin(), journal.end(),
+                                [&](const journal::Entry& e) { return check.after.Matches(e); });
+      if (first == journal.end()) return "no " + check.after.Describe() + " was seen";
+      for (auto it = std::next(first); it != journal.end(); ++it) {
+        if (!check.select.Matches(*it)) continue;
+        auto gap =
+            std::chrono::duration_cast<std::chrono::milliseconds>(it->real_time - first->real_time);
+        if (gap < check.min_gap) {
+          return "request " + journal::DebugString(*it) + " came " + Ms(gap) + " after " +
+                 journal::DebugString(*first) + "; expected at least " + Ms(check.min_gap);
+        }
+        return std::nullopt;
+      }
+      return "no " + check.select.Describe() + " followed " + journal::DebugString(*first);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckOutcome(const OutcomeCheck& check, const json& output) {
+  std::string where = check.pointer.to_string();
+  bool present = output.is_object() && output.contains(check.pointer);
+  if (check.absent) {
+    if (present) return where + " should be absent, is " + output.at(check.pointer).dump();
+    return std::nullopt;
+  }
+  if (!present) return where + " is missing";
+  const json& value = output.at(check.pointer);
+  if (check.glob) {
+    if (!value.is_string() || !scenarios::GlobMatch(*check.glob, value.get<std::string>())) {
+      return where + " is " + value.dump() + ", expected to match \"" + *check.glob + "\"";
+    }
+    return std::nullopt;
+  }
+  if (std::find(check.one_of.begin(), check.one_of.end(), value) == check.one_of.end()) {
+    std::string want =
+        check.one_of.size() == 1 ? check.one_of[0].dump() : "one of " + json(check.one_of).dump();
+    return where + " is " + value.dump() + ", expected " + want;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ClientResult AdapterProcess::Run(const std::string& operation, const std::vector<std::string>& args,
+                                 const ClientEnv& env) {
+  ClientResult result;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    result.stderr_text = "nasfake: cannot create pipes";
+    return result;
+  }
+  std::vector<std::string> argv_text = {"/bin/sh", "-c", command_ + " \"$@\"", "nasfake-adapter",
+                                        operation};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<std::string> env_text;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string_view(*e).rfind("NASFAKE_", 0) != 0) env_text.emplace_back(*e);
+  }
+  env_text.push_back("NASFAKE_ENDPOINT=" + env.endpoint);
+  env_text.push_back("NASFAKE_TOKEN=" + env.token);
+  env_text.push_back("NASFAKE_DEADLINE_MS=" + std::to_string(env.deadline.count()));
+  std::vector<char*> argv, envp;
+  for (auto& a : argv_text) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  auto started = Clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
+    setpgid(0, 0);  // its own process group, so a kill reaches its children too
+    execve("/bin/sh", argv.data(), envp.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  auto kill_at = started + env.deadline + grace_;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  std::string* sinks[2] = {&result.stdout_text, &result.stderr_text};
+  int open_fds = 2;
+  bool killed = false;
+  while (open_fds > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now());
+    if (left.count() <= 0) {
+      kill(-pid, SIGKILL);
+      killed = true;
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(std::min<int64_t>(left.count(), 1000))) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buffer[8192];
+      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n <= 0) {
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      } else if (sinks[i]->size() < kMaxOutput) {
+        sinks[i]->append(buffer, static_cast<size_t>(n));
+      }
+    }
+  }
+  for (auto& fd : fds) {
+    if (fd.fd >= 0) close(fd.fd);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  result.exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
+                                  const std::vector<journal::Entry>& journal,
+                                  const std::string& token) {
+  std::vector<std::string> failures;
+  if (result.exit_code == -1) {
+    failures.push_back("the client did not finish: killed " + Ms(result.elapsed) +
+                       " after it started (deadline " + Ms(c.deadline) + ")");
+    return failures;
+  }
+  if (result.exit_code != 0 && result.exit_code != 1) {
+    failures.push_back("the client crashed: exit status " + std::to_string(result.exit_code));
+    return failures;
+  }
+  json output = json::parse(result.stdout_text, nullptr, false);
+  if (!output.is_object()) {
+    failures.push_back("the client's output is not one JSON object (protocol violation)");
+    return failures;
+  }
+  if (std::find(c.exit_in.begin(), c.exit_in.end(), result.exit_code) == c.exit_in.end()) {
+    failures.push_back("exit status " + std::to_string(result.exit_code) + " (" +
+                       (result.exit_code == 0 ? "success" : "API error") + "), expected " +
+                       (c.exit_in.size() == 1
+                            ? (c.exit_in[0] == 0 ? "0 (success)" : "1 (an API error)")
+                            : "0 or 1"));
+  }
+  for (const auto& check : c.outcome) {
+    if (auto problem = CheckOutcome(check, output)) failures.push_back("outcome: " + *problem);
+  }
+  if (c.max_elapsed && result.elapsed > *c.max_elapsed) {
+    failures.push_back("took " + Ms(result.elapsed) + "; expected at most " + Ms(*c.max_elapsed) +
+                       " (deadline " + Ms(c.deadline) + ")");
+  }
+  for (const auto& check : c.wire) {
+    if (auto problem = CheckWire(check, journal, token)) {
+      failures.push_back("wire: " + check.what + ": " + *problem);
+    }
+  }
+  return failures;
+}
+
+Verdict RunCase(const Case& c, ClientUnderTest& client) {
+  Verdict verdict;
+  verdict.test_case = &c;
+  FakeServerOptions options;
+  options.fake.require_auth = true;
+  auto server = FakeServer::Start(options);
+  if (!server.ok()) {
+    verdict.failures.push_back("cannot start a fake: " + server.status().message());
+    return verdict;
+  }
+  if (Status s = (*server)->LoadScenario(c.scenario); !s.ok()) {
+    verdict.failures.push_back("cannot load the scenario: " + s.message());
+    return verdict;
+  }
+  std::vector<std::string> args = c.args;
+  std::filesystem::path file;
+  if (!c.file.is_null()) {
+    file = std::filesystem::temp_directory_path() /
+           ("nasfake-case-" + c.id + "-" + std::to_string(getpid()) + ".json");
+    std::ofstream(file) << c.file.dump(2);
+    for (auto& a : args) a = Replace(a, "{file}", file.string());
+  }
+  std::string token = "nasfake-token-" + c.id;
+  verdict.result = client.Run(c.operation, args, {(*server)->endpoint(), token, c.deadline});
+  (*server)->Stop();
+  verdict.journal = (*server)->journal().Entries();
+  if (!file.empty()) std::filesystem::remove(file);
+  verdict.failures = Evaluate(c, verdict.result, verdict.journal, token);
+  verdict.passed = verdict.failures.empty();
+  return verdict;
+}
+
+std::vector<Verdict> RunAll(const std::vector<Case>& cases, ClientUnderTest& client, int jobs,
+                            const std::function<void(const Verdict&)>& on_done) {
+  std::vector<Verdict> verdicts(cases.size());
+  std::atomic<size_t> next{0};
+  std::mutex report_mu;
+  auto worker = [&] {
+    for (size_t i = next++; i < cases.size(); i = next++) {
+      verdicts[i] = RunCase(cases[i], client);
+      if (on_done) {
+        std::lock_guard lock(report_mu);
+        on_done(verdicts[i]);
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < std::max(1, jobs); ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  return verdicts;
+}
+
+}  // namespace nasfake::conformance
