@@ -1,0 +1,102 @@
+// `nasfake conformance` end to end: the bundled reference client passes every
+// case, the Python adapter every REQUIRED one, and each deliberately wrong
+// client (conformance/clients/mutants) fails at least one REQUIRED or
+// RECOMMENDED case.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace nasfake {
+namespace {
+
+using nlohmann::json;
+
+struct SuiteRun {
+  int exit_code = -1;
+  json report;
+};
+
+std::string Python() {
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+// Runs `nasfake conformance --format json` with `flags`.
+SuiteRun RunSuite(const std::string& flags) {
+  std::string command =
+      std::string(NASFAKE_BINARY) + " conformance --format json --jobs 4 " + flags + " 2>/dev/null";
+  SuiteRun run;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return run;
+  std::string out;
+  char buffer[65536];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  int status = pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.report = json::parse(out, nullptr, false);
+  return run;
+}
+
+std::vector<std::string> Failed(const json& report, bool strict_levels_only) {
+  std::vector<std::string> failed;
+  for (const auto& c : report["cases"]) {
+    if (c["passed"].get<bool>()) continue;
+    if (strict_levels_only && c["level"] == "OPTIONAL") continue;
+    failed.push_back(c["id"].get<std::string>() + " (" + c["level"].get<std::string>() + ")");
+  }
+  return failed;
+}
+
+TEST(ConformanceSuiteTest, ReferenceClientPassesEveryCase) {
+  SuiteRun run = RunSuite("");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_GE(run.report["passed"].get<int>(), 25);
+  EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+}
+
+TEST(ConformanceSuiteTest, PythonAdapterPassesEveryRequiredCase) {
+  SuiteRun run = RunSuite("--level REQUIRED --client '" + Python() +
+                          " " NASFAKE_SOURCE_DIR "/conformance/clients/python/nasjobs_adapter.py'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+}
+
+class MutantTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(MutantTest, FailsAtLeastOneRequiredOrRecommendedCase) {
+  std::string mutant =
+      std::string(NASFAKE_SOURCE_DIR) + "/conformance/clients/mutants/" + GetParam() + ".py";
+  ASSERT_TRUE(std::filesystem::exists(mutant)) << mutant;
+  SuiteRun run = RunSuite("--client '" + Python() + " " + mutant + "'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_THAT(Failed(run.report, true), ::testing::Not(::testing::IsEmpty()))
+      << GetParam() << " passed every REQUIRED and RECOMMENDED case";
+}
+
+INSTANTIATE_TEST_SUITE_P(Mutants, MutantTest,
+                         ::testing::Values("cancelled_right_after_cancel", "cancelling_is_terminal",
+                                           "crashes_on_unknown_field", "double_encodes_name",
+                                           "ignores_next_page_token", "ignores_retry_info",
+                                           "maps_404_to_unknown", "misses_auth_header",
+                                           "no_deadline", "polls_after_terminal",
+                                           "polls_without_backoff",
+                                           "retries_cancel_on_failed_precondition",
+                                           "send_body_on_cancel", "sends_body_on_get"));
+
+TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(NASFAKE_SOURCE_DIR) +
+                                                               "/conformance/clients/mutants")) {
+    files += entry.path().extension() == ".py";
+  }
+  EXPECT_EQ(files, 14u) << "add the new mutant to MutantTest's list";
+}
+
+}  // namespace
+}  // namespace nasfake
