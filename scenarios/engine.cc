@@ -243,28 +243,4 @@ void ScenarioEngine::Shutdown() {
   wake_.notify_all();
 }
 
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  // Greedy two-pointer match: on a mismatch, retry from the last '*' with it
-  // swallowing one more character. Only the last star matters (earlier stars
-  // can absorb anything the later one can), so there is no exponential blowup.
-  size_t p = 0, t = 0;
-  size_t star = std::string_view::npos, star_text = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      star_text = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++star_text;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 }  // namespace nasfake::scenarios

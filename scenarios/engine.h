@@ -18,6 +18,7 @@
 
 #include "fake/api/http.h"
 #include "fake/api/router.h"
+#include "fake/glob.h"
 #include "fake/store/clock.h"
 #include "scenarios/scenario.h"
 
@@ -99,7 +100,7 @@ class ScenarioEngine {
   bool shutdown_ = false;
 };
 
-// Glob with '*' only (any run of characters). Linear time, no backtracking blowup.
-bool GlobMatch(std::string_view pattern, std::string_view text);
+// The glob the rules use (fake/glob.h).
+using ::nasfake::GlobMatch;
 
 }  // namespace nasfake::scenarios

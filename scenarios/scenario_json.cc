@@ -728,19 +728,8 @@ StatusOr<Scenario> ScenarioFromJson(const json& document, std::string_view origi
 }
 
 StatusOr<Scenario> LoadScenarioFile(const std::filesystem::path& path) {
-  auto error = [&](std::string_view where, std::string_view what) {
-    return Status(StatusCode::kInvalidArgument,
-                  path.string() + ": " + std::string(where) + ": " + std::string(what));
-  };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return error("(file)", "is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error("(file)", "cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return error("(file)", "cannot be read");
-  auto document = model::ParseJsonText(text.str());
-  if (!document.ok()) return error("(json)", document.status().message());
+  auto document = model::ReadJsonFile(path);
+  if (!document.ok()) return document.status();
   return ScenarioFromJson(*document, path.string());
 }
 

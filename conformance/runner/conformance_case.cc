@@ -1,9 +1,7 @@
 #include "conformance/runner/conformance_case.h"
 
 #include <algorithm>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 
 #include "fake/model/json_mapping.h"
 #include "scenarios/engine.h"
@@ -276,14 +274,8 @@ StatusOr<std::vector<Case>> LoadCases(const std::filesystem::path& cases_dir,
   }
   std::vector<Case> cases;
   for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto document = model::ParseJsonText(text.str());
-    if (!document.ok()) {
-      return Status(StatusCode::kInvalidArgument,
-                    file.string() + ": " + document.status().message());
-    }
+    auto document = model::ReadJsonFile(file);
+    if (!document.ok()) return document.status();
     auto c = CaseFromJson(*document, file.string(), scenario_dir);
     if (!c.ok()) return c.status();
     if (scenarios::GlobMatch(id_glob, c->id)) cases.push_back(std::move(*c));

@@ -65,8 +65,15 @@ StatusOr<int> IntParam(const Call& call, std::string_view snake_name, int defaul
   return value;
 }
 
+StatusOr<int> PageSizeParam(const Call& call) {
+  auto page_size = IntParam(call, "page_size", 0);
+  if (page_size.ok() && *page_size < 0) return errors::NegativePageSize(*page_size);
+  return page_size;
+}
+
 Status ExpectEmptyBody(const Call& call) {
   const std::string& body = call.http.body;
+  if (body == "{}") return Status();  // what most clients send: no need to parse it
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return Status();
   auto parsed = model::ParseJsonText(body);
   if (!parsed.ok()) return parsed.status();

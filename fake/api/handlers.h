@@ -53,6 +53,9 @@ StatusOr<model::OperationName> OperationOf(const Call& call);
 // when empty (an empty last page is `{}`). Items are JSON texts.
 std::string ListBody(std::string_view field, const std::vector<std::string>& items,
                      std::string_view next_page_token);
+// The `page_size` parameter: 0 when absent; INVALID_ARGUMENT when it is not
+// an int32 or is negative (AIP-158).
+StatusOr<int> PageSizeParam(const Call& call);
 // An int32 query parameter (INVALID_ARGUMENT when not one).
 StatusOr<int> IntParam(const Call& call, std::string_view snake_name, int default_value);
 // The body of a method whose request has no fields besides those in the path

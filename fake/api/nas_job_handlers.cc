@@ -99,17 +99,14 @@ StatusOr<std::string> CreateNasJob(FakeEnv& env, const Call& call) {
 StatusOr<std::string> GetNasJob(FakeEnv& env, const Call& call) {
   auto name = NasJobOf(call);
   if (!name.ok()) return name.status();
-  auto job = env.jobs().Get(*name);
-  if (!job.ok()) return job.status();
-  return model::ToJson(*job, call.json);
+  return env.jobs().GetJson(*name, call.json);
 }
 
 StatusOr<std::string> ListNasJobs(FakeEnv& env, const Call& call) {
   auto parent = LocationOf(call);
   if (!parent.ok()) return parent.status();
-  auto page_size = IntParam(call, "page_size", 0);
+  auto page_size = PageSizeParam(call);
   if (!page_size.ok()) return page_size.status();
-  if (*page_size < 0) return errors::NegativePageSize(*page_size);
   std::string_view filter_text = call.Param("filter").value_or("");
   auto filter = ListFilter::Parse(filter_text);
   if (!filter.ok()) return filter.status();

@@ -31,9 +31,8 @@ StatusOr<std::string> GetOperation(FakeEnv& env, const Call& call) {
 StatusOr<std::string> ListOperations(FakeEnv& env, const Call& call) {
   auto parent = LocationOf(call);
   if (!parent.ok()) return parent.status();
-  auto page_size = IntParam(call, "page_size", 0);
+  auto page_size = PageSizeParam(call);
   if (!page_size.ok()) return page_size.status();
-  if (*page_size < 0) return errors::NegativePageSize(*page_size);
   std::string_view filter_text = call.Param("filter").value_or("");
   auto done = DoneFilter(filter_text);
   if (!done.ok()) return done.status();

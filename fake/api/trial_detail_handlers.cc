@@ -19,9 +19,8 @@ StatusOr<std::string> GetNasTrialDetail(FakeEnv& env, const Call& call) {
 StatusOr<std::string> ListNasTrialDetails(FakeEnv& env, const Call& call) {
   auto job = NasJobOf(call);
   if (!job.ok()) return job.status();
-  auto page_size = IntParam(call, "page_size", 0);
+  auto page_size = PageSizeParam(call);
   if (!page_size.ok()) return page_size.status();
-  if (*page_size < 0) return errors::NegativePageSize(*page_size);
   auto page = env.jobs().ListTrialDetails(*job, *page_size, call.Param("page_token").value_or(""));
   if (!page.ok()) return page.status();
   std::vector<std::string> items;

@@ -211,12 +211,14 @@ uint64_t Journal::Begin(Entry entry) {
   entry.body = TruncateBody(std::move(entry.body));
   entry.response_body = TruncateBody(std::move(entry.response_body));
   uint64_t id;
+  Entry evicted;  // the entry dropped past capacity, freed once the lock is released
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
     entry.id = id;
     entries_.push_back(std::move(entry));
     while (entries_.size() > capacity_) {
+      evicted = std::move(entries_.front());
       entries_.pop_front();
       ++dropped_;
     }
@@ -226,13 +228,9 @@ uint64_t Journal::Begin(Entry entry) {
   return id;
 }
 
-void Journal::Complete(uint64_t id, const Entry& outcome) {
-  // Copy (and cut) outside the lock; only the moves happen under it.
-  std::string rule = outcome.rule;
-  std::string action = outcome.action;
-  std::string response_body = TruncateBody(outcome.response_body);
-  std::string response_content_type = outcome.response_content_type;
-  api::HeaderList response_headers = outcome.response_headers;
+void Journal::Complete(uint64_t id, Entry outcome) {
+  // Cut outside the lock; only moves happen under it.
+  std::string response_body = TruncateBody(std::move(outcome.response_body));
   {
     std::lock_guard lock(mu_);
     // Ids in entries_ are consecutive (Begin appends under the lock, only the
@@ -240,12 +238,12 @@ void Journal::Complete(uint64_t id, const Entry& outcome) {
     if (entries_.empty() || id < entries_.front().id || id > entries_.back().id) return;
     Entry& entry = entries_[id - entries_.front().id];
     if (entry.id != id) return;  // unreachable while the invariant holds
-    entry.rule = std::move(rule);
-    entry.action = std::move(action);
+    entry.rule = std::move(outcome.rule);
+    entry.action = std::move(outcome.action);
     entry.status = outcome.status;
     entry.response_body = std::move(response_body);
-    entry.response_content_type = std::move(response_content_type);
-    entry.response_headers = std::move(response_headers);
+    entry.response_content_type = std::move(outcome.response_content_type);
+    entry.response_headers = std::move(outcome.response_headers);
     entry.fault = outcome.fault;
     entry.completed = true;
     ++version_;

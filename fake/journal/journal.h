@@ -98,7 +98,7 @@ class Journal {
   // `outcome`; the rest is ignored) and marks it completed; a second Complete
   // overwrites the first. No-op for an id already dropped (or cleared, or
   // never returned by Begin).
-  void Complete(uint64_t id, const Entry& outcome);
+  void Complete(uint64_t id, Entry outcome);
 
   std::vector<Entry> Entries() const;  // oldest first
   size_t size() const;

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "fake/glob.h"
 #include "fake/journal/journal.h"
 
 namespace nasfake::journal {
@@ -148,28 +149,6 @@ template <typename M>
 template <std::string Entry::*field>
 const std::string& Get(const Entry& e) {
   return e.*field;
-}
-
-// '*' matches any run of characters ('/' included), as scenarios::GlobMatch.
-inline bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0;
-  size_t star = std::string_view::npos, star_text = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      star_text = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++star_text;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 class GlobMatcher : public ::testing::MatcherInterface<const std::string&> {

@@ -1,5 +1,8 @@
 #include "fake/model/json_mapping.h"
 
+#include <fstream>
+#include <sstream>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -1255,6 +1258,23 @@ StatusOr<nlohmann::json> ParseJsonText(std::string_view text) {
   } catch (const json::exception&) {
     return Malformed(input, 0, "Unexpected token.");
   }
+}
+
+StatusOr<nlohmann::json> ReadJsonFile(const std::filesystem::path& path) {
+  auto error = [&](std::string_view where, std::string_view what) {
+    return Status(StatusCode::kInvalidArgument,
+                  path.string() + ": " + std::string(where) + ": " + std::string(what));
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return error("(file)", "is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return error("(file)", "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return error("(file)", "cannot be read");
+  auto document = ParseJsonText(text.str());
+  if (!document.ok()) return error("(json)", document.status().message());
+  return document;
 }
 
 }  // namespace nasfake::model

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -42,5 +43,10 @@ inline constexpr int kMaxJsonDepth = 100;
 // wording, with a snippet and caret); nesting deeper than kMaxJsonDepth and
 // invalid UTF-8 are refused the same way, before any recursive work.
 StatusOr<nlohmann::json> ParseJsonText(std::string_view text);
+
+// Reads a file named by a test or the command line (never by a request) and
+// parses it with ParseJsonText. INVALID_ARGUMENT "<path>: (file): cannot be
+// read" or "<path>: (json): <the parse error>".
+StatusOr<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
 
 }  // namespace nasfake::model

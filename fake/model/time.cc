@@ -17,6 +17,14 @@ bool ParseDigits(std::string_view s, size_t pos, size_t n, int& out) {
   return true;
 }
 
+// Writes `v` (< 10^width) as exactly `width` decimal digits at `p`.
+void PutDigits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+
 }  // namespace
 
 std::string FormatTimestamp(Timestamp t) {
@@ -24,13 +32,27 @@ std::string FormatTimestamp(Timestamp t) {
   auto day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss<microseconds> hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
+  const int year = static_cast<int>(ymd.year());
+  if (year < 0 || year > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", year,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()),
+                  static_cast<int>(hms.subseconds().count()));
+    return buf;
+  }
+  // The same text without snprintf: every response carries several of these.
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  char* p = out.data();
+  PutDigits(p, static_cast<unsigned>(year), 4);
+  PutDigits(p + 5, static_cast<unsigned>(ymd.month()), 2);
+  PutDigits(p + 8, static_cast<unsigned>(ymd.day()), 2);
+  PutDigits(p + 11, static_cast<unsigned>(hms.hours().count()), 2);
+  PutDigits(p + 14, static_cast<unsigned>(hms.minutes().count()), 2);
+  PutDigits(p + 17, static_cast<unsigned>(hms.seconds().count()), 2);
+  PutDigits(p + 20, static_cast<unsigned>(hms.subseconds().count()), 6);
+  return out;
 }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view s) {

@@ -1,8 +1,6 @@
 #include "fake/server/seed.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "fake/model/json_mapping.h"
@@ -99,12 +97,8 @@ Status SeedFromPath(const std::filesystem::path& path, store::JobStore& jobs) {
   }
   if (ec) return SeedError(path.string(), "(file)", ec.message());
   for (const auto& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return SeedError(file.string(), "(file)", "cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto document = model::ParseJsonText(text.str());
-    if (!document.ok()) return SeedError(file.string(), "(json)", document.status().message());
+    auto document = model::ReadJsonFile(file);
+    if (!document.ok()) return document.status();
     if (Status s = SeedFromJson(*document, file.string(), jobs); !s.ok()) return s;
   }
   return Status();

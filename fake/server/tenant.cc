@@ -1,6 +1,7 @@
 #include "fake/server/tenant.h"
 
 #include <chrono>
+#include <utility>
 
 #include "fake/server/seed.h"
 
@@ -129,7 +130,7 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request) {
   outcome.response_headers = response.headers;
   outcome.response_body = response.body;
   outcome.fault = response.fault;
-  journal_.Complete(id, outcome);
+  journal_.Complete(id, std::move(outcome));
   return response;
 }
 

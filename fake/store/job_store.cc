@@ -10,6 +10,10 @@ namespace {
 
 using model::NasJob;
 
+// GetJson keeps the text written with the default options only.
+static_assert(sizeof(model::JsonWriteOptions) == sizeof(bool),
+              "JsonWriteOptions has a new option: decide whether GetJson may cache with it");
+
 uint64_t ParseId(std::string_view digits) {
   uint64_t v = 0;
   std::from_chars(digits.data(), digits.data() + digits.size(), v);
@@ -24,8 +28,15 @@ JobStore::JobStore(const Clock& clock, uint64_t seed)
 void JobStore::SetDefaultLifecycle(const LifecycleSettings& settings) {
   std::lock_guard lock(mu_);
   default_settings_ = settings;
+  model::Timestamp now = clock_.Now();
   for (auto& [name, record] : by_name_) {
-    if (!record->own_settings) record->runtime.settings = settings;
+    if (record->own_settings) continue;
+    // Transitions already due under the old settings happen first (as
+    // SetLifecycle's do), so a job's state never depends on whether it was
+    // read before the change.
+    if (CatchUp(record->job, record->runtime, now)) record->json.reset();
+    record->runtime.settings = settings;
+    record->runtime.settings_since = now;
   }
 }
 
@@ -49,15 +60,18 @@ Status JobStore::SetLifecycle(const model::NasJobName& name, const LifecycleSett
   Record* record = Find(name);
   if (record == nullptr) return errors::NasJobNotFound();
   record->runtime.settings = settings;
+  record->runtime.settings_since = clock_.Now();
   record->own_settings = true;
   return Status();
 }
 
-JobStore::Record* JobStore::Find(const model::NasJobName& name) {
-  auto it = by_name_.find(name.ToString());
+JobStore::Record* JobStore::Find(const model::NasJobName& name) { return FindKey(name.ToString()); }
+
+JobStore::Record* JobStore::FindKey(const std::string& name) {
+  auto it = by_name_.find(name);
   if (it == by_name_.end()) return nullptr;
   Record& record = *it->second;
-  CatchUp(record.job, record.runtime, clock_.Now());
+  if (CatchUp(record.job, record.runtime, clock_.Now())) record.json.reset();
   return &record;
 }
 
@@ -96,8 +110,26 @@ StatusOr<NasJob> JobStore::Get(const model::NasJobName& name) {
   std::lock_guard lock(mu_);
   Record* record = Find(name);
   if (record == nullptr) return errors::NasJobNotFound();
-  CountRead(record->job, record->runtime, clock_.Now());
+  if (CountRead(record->job, record->runtime, clock_.Now())) record->json.reset();
   return record->job;
+}
+
+StatusOr<std::string> JobStore::GetJson(const model::NasJobName& name,
+                                        const model::JsonWriteOptions& options) {
+  const std::string key = name.ToString();
+  std::shared_ptr<const std::string> json;
+  {
+    std::lock_guard lock(mu_);
+    Record* record = FindKey(key);
+    if (record == nullptr) return errors::NasJobNotFound();
+    if (CountRead(record->job, record->runtime, clock_.Now())) record->json.reset();
+    if (options.enums_as_ints) return model::ToJson(record->job, options);
+    if (!record->json) {
+      record->json = std::make_shared<const std::string>(model::ToJson(record->job));
+    }
+    json = record->json;
+  }
+  return *json;  // copied without holding mu_
 }
 
 StatusOr<NasJob> JobStore::Peek(const model::NasJobName& name) {
@@ -127,7 +159,7 @@ StatusOr<JobStore::JobPage> JobStore::List(const model::LocationName& parent,
   uint64_t last_seq = 0;
   for (; it != index->second.end(); ++it) {
     Record& record = *it->second;
-    CatchUp(record.job, record.runtime, now);
+    if (CatchUp(record.job, record.runtime, now)) record.json.reset();
     if (matches && !matches(record.job)) continue;
     if (page.jobs.size() == limit) {
       // A further match exists: this page is not the last.
@@ -145,6 +177,8 @@ Status JobStore::Cancel(const model::NasJobName& name) {
   std::lock_guard lock(mu_);
   Record* record = Find(name);
   if (record == nullptr) return errors::NasJobNotFound();
+  // Only the first accepted cancel can change the job.
+  if (!record->runtime.cancel_requested_at) record->json.reset();
   return RequestCancel(record->job, record->runtime, clock_.Now());
 }
 
@@ -221,6 +255,7 @@ StatusOr<NasJob> JobStore::ForceState(const model::NasJobName& name, model::JobS
   Record* record = Find(name);
   if (record == nullptr) return errors::NasJobNotFound();
   store::ForceState(record->job, record->runtime, state, clock_.Now());
+  record->json.reset();
   return record->job;
 }
 
@@ -228,7 +263,7 @@ std::vector<NasJob> JobStore::Snapshot() {
   std::lock_guard lock(mu_);
   std::vector<const Record*> records;
   for (auto& [name, record] : by_name_) {
-    CatchUp(record->job, record->runtime, clock_.Now());
+    if (CatchUp(record->job, record->runtime, clock_.Now())) record->json.reset();
     records.push_back(record.get());
   }
   std::sort(records.begin(), records.end(),

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fake/model/json_mapping.h"
 #include "fake/model/nas_job.h"
 #include "fake/model/resource_names.h"
 #include "fake/status.h"
@@ -62,6 +63,11 @@ class JobStore {
   model::NasJob Create(const model::LocationName& parent, model::NasJob job);
   // nasJobs.get: counts as one read of the job (poll-based lifecycles).
   StatusOr<model::NasJob> Get(const model::NasJobName& name);
+  // nasJobs.get's answer: Get, then model::ToJson of the job. The text is
+  // kept with the job until the job changes, so polling a job costs a copy of
+  // its JSON, not a copy of the job and a serialisation.
+  StatusOr<std::string> GetJson(const model::NasJobName& name,
+                                const model::JsonWriteOptions& options = {});
   // The job as it is now, without counting a read: for tests and the control API.
   StatusOr<model::NasJob> Peek(const model::NasJobName& name);
   // nasJobs.list. `binding` identifies the call (filter text) for page tokens.
@@ -97,10 +103,15 @@ class JobStore {
     JobRuntime runtime;
     bool own_settings = false;
     std::map<uint64_t, model::NasTrialDetail> trial_details;  // by numeric id
+    // model::ToJson(job) with the default options, made by GetJson; null
+    // when not made since the job last changed (every change resets it).
+    // Shared so that GetJson copies the text after releasing mu_.
+    std::shared_ptr<const std::string> json;
   };
   using Index = std::map<uint64_t, Record*, std::greater<>>;  // newest first
 
   Record* Find(const model::NasJobName& name);  // caught up; null if absent
+  Record* FindKey(const std::string& name);     // the same, by the name's text
   size_t PageLimit(int page_size) const;        // requires mu_
   Record& Insert(const model::NasJobName& name, model::NasJob job);
 
