@@ -24,6 +24,61 @@ Status InvalidArgument(std::string message, std::string_view field = {}) {
 
 std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
+// A request path as HTML text: markup characters escaped, and bytes that are
+// control characters or not valid UTF-8 percent-encoded, so a hostile URL can
+// neither inject markup nor make the page invalid UTF-8.
+std::string HtmlPath(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < path.size();) {
+    const auto c = static_cast<unsigned char>(path[i]);
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    bool valid = len > 0 && i + len <= path.size() && (len != 2 || c >= 0xC2);
+    for (size_t k = 1; valid && k < len; ++k) {
+      valid = (static_cast<unsigned char>(path[i + k]) & 0xC0) == 0x80;
+    }
+    if (valid && len == 3) {  // no overlongs, no surrogates
+      const auto c1 = static_cast<unsigned char>(path[i + 1]);
+      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+    } else if (valid && len == 4) {  // no overlongs, nothing past U+10FFFF
+      const auto c1 = static_cast<unsigned char>(path[i + 1]);
+      valid = c <= 0xF4 && !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (!valid || c < 0x20 || c == 0x7F) {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      i += 1;
+      continue;
+    }
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.append(path.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace
 
 Status MalformedJson(std::string_view reason, std::string_view snippet, size_t column) {
@@ -173,12 +228,12 @@ std::string HtmlErrorPage(int http_status, std::string_view path) {
   switch (http_status) {
     case 404:
       title = "Not Found";
-      text = "The requested URL <code>" + std::string(path) +
+      text = "The requested URL <code>" + HtmlPath(path) +
              "</code> was not found on this server.  <ins>That’s all we know.</ins>";
       break;
     case 405:
       title = "Method Not Allowed";
-      text = "The request method is not supported for the URL <code>" + std::string(path) +
+      text = "The request method is not supported for the URL <code>" + HtmlPath(path) +
              "</code>.  <ins>That’s all we know.</ins>";
       break;
     case 502:

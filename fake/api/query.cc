@@ -1,5 +1,7 @@
 #include "fake/api/query.h"
 
+#include <algorithm>
+
 namespace nasfake::api {
 namespace {
 
@@ -13,6 +15,15 @@ int HexValue(char c) {
 }  // namespace
 
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  // Most path segments and parameters need no decoding: copied whole.
+  bool plain = true;
+  for (char c : text) {
+    if (c == '%' || c == '\0' || (c == '+' && plus_is_space)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -55,6 +66,16 @@ std::optional<ParsedTarget> ParseTarget(std::string_view target) {
     }
   }
   std::string_view rest = parsed.path.substr(1);
+  // A custom verb is the suffix after the last ':' of the last segment, found
+  // before decoding: an encoded "%3A" is data, as "%2F" is (the verb is kept
+  // as sent).
+  size_t colon = rest.rfind(':');
+  if (colon != std::string_view::npos &&
+      (rest.rfind('/') == std::string_view::npos || colon > rest.rfind('/'))) {
+    parsed.verb = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  parsed.segments.reserve(static_cast<size_t>(std::count(rest.begin(), rest.end(), '/')) + 1);
   while (true) {
     size_t slash = rest.find('/');
     auto segment = PercentDecode(rest.substr(0, slash), false);
@@ -62,12 +83,6 @@ std::optional<ParsedTarget> ParseTarget(std::string_view target) {
     parsed.segments.push_back(std::move(*segment));
     if (slash == std::string_view::npos) break;
     rest = rest.substr(slash + 1);
-  }
-  // A custom verb is the suffix after the last ':' of the last segment.
-  std::string& last = parsed.segments.back();
-  if (size_t colon = last.rfind(':'); colon != std::string::npos) {
-    parsed.verb = last.substr(colon + 1);
-    last.resize(colon);
   }
   return parsed;
 }

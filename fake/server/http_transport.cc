@@ -36,10 +36,10 @@
 // closed): 408 when a request is not read within read_timeout, 413 for a body
 // over max_body_bytes (a declared Content-Length over the bound is refused
 // before any body byte is read), 431 for a header block over
-// max_header_bytes, 400 for an invalid Content-Length, 501 for a
-// Transfer-Encoding other than chunked. httplib itself answers a request it
-// cannot parse (400, 414, 416 for a malformed Range) and the connection is
-// then closed.
+// max_header_bytes (414 when the request line alone is), 400 for an invalid
+// Content-Length, 501 for a Transfer-Encoding other than chunked. httplib
+// itself answers a request it cannot parse (400, 414, 416 for a malformed
+// Range) and the connection is then closed.
 //
 // Keep-alive: no request limit per connection; an idle connection is closed
 // after kIdleTimeout (advertised in the Keep-Alive header); a connection that
@@ -325,6 +325,7 @@ class HttpTransport::Impl final : public httplib::Server {
     kNone,
     kTimeout,         // 408
     kHeaderTooLarge,  // 431
+    kUriTooLong,      // 414: the request line alone is over max_header_bytes
     kBodyTooLarge,    // 413
     kBadRequest,      // 400
     kNotImplemented,  // 501
@@ -736,7 +737,9 @@ ssize_t HttpTransport::Impl::Read(Connection& c, char* ptr, size_t size) {
   if (c.failure != Failure::kNone) return -1;
   size_t limit = c.in_body ? c.body_allowance : options_.max_header_bytes;
   if (c.consumed >= limit) {
-    c.failure = c.in_body ? Failure::kBodyTooLarge : Failure::kHeaderTooLarge;
+    c.failure = c.in_body                                ? Failure::kBodyTooLarge
+                : c.head.find('\n') == std::string::npos ? Failure::kUriTooLong
+                                                         : Failure::kHeaderTooLarge;
     return -1;
   }
   size = std::min(size, limit - c.consumed);
@@ -865,6 +868,11 @@ void HttpTransport::Impl::AnswerFailure(Connection& c) {
       reason = "Request Header Fields Too Large";
       detail = "the request line and headers exceed " + std::to_string(options_.max_header_bytes) +
                " bytes";
+      break;
+    case Failure::kUriTooLong:
+      status = 414;
+      reason = "URI Too Long";
+      detail = "the request line exceeds " + std::to_string(options_.max_header_bytes) + " bytes";
       break;
     case Failure::kBodyTooLarge:
       status = 413;

@@ -1,5 +1,7 @@
 #include "fake/store/lifecycle.h"
 
+#include <algorithm>
+
 #include "fake/errors.h"
 
 namespace nasfake::store {
@@ -107,20 +109,23 @@ bool CatchUp(model::NasJob& job, JobRuntime& rt, Timestamp now) {
   for (int i = 0; i < 8; ++i) {
     auto next = Next(job, rt);
     if (!next || next->at > now) break;
-    Enter(job, rt, next->to, next->at);
+    Enter(job, rt, next->to, std::max({next->at, rt.state_since, rt.settings_since}));
     changed = true;
   }
   return changed;
 }
 
-void CountRead(model::NasJob& job, JobRuntime& rt, Timestamp now) {
+bool CountRead(model::NasJob& job, JobRuntime& rt, Timestamp now) {
   const auto& s = rt.settings;
-  if (!rt.cancel_requested_at || s.cancelling_polls == 0 || model::IsTerminal(job.state)) return;
+  if (!rt.cancel_requested_at || s.cancelling_polls == 0 || model::IsTerminal(job.state)) {
+    return false;
+  }
   if (rt.reads_since_cancel >= s.cancelling_polls) {
     Enter(job, rt, CancelEnd(s), now);
-  } else {
-    ++rt.reads_since_cancel;
+    return true;
   }
+  ++rt.reads_since_cancel;
+  return false;
 }
 
 Status RequestCancel(model::NasJob& job, JobRuntime& rt, Timestamp now) {
@@ -135,6 +140,16 @@ Status RequestCancel(model::NasJob& job, JobRuntime& rt, Timestamp now) {
 }
 
 void ForceState(model::NasJob& job, JobRuntime& rt, JobState state, Timestamp now) {
+  if (model::IsTerminal(job.state) && !model::IsTerminal(state)) {
+    // Forced out of a terminal state, the job starts afresh: no trace of how
+    // it ended (endTime, error) or of an earlier start or cancel remains.
+    job.start_time.reset();
+    job.end_time.reset();
+    job.error.reset();
+    rt.natural_end.reset();
+    rt.cancel_requested_at.reset();
+    rt.reads_since_cancel = 0;
+  }
   if (state == JobState::kCancelling && !rt.cancel_requested_at) {
     rt.cancel_requested_at = now;
     rt.reads_since_cancel = 0;

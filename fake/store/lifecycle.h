@@ -58,6 +58,7 @@ struct JobRuntime {
   std::optional<model::Timestamp> natural_end;          // when RUNNING work completes
   std::optional<model::Timestamp> cancel_requested_at;  // the first accepted cancel
   int reads_since_cancel = 0;                           // GETs seen since then
+  model::Timestamp settings_since{};                    // when `settings` last changed
 };
 
 // A job just created at `now`: QUEUED, createTime = updateTime = now.
@@ -66,12 +67,16 @@ void StartNew(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 // begun at `now` (a seeded RUNNING job runs for running_for from now).
 void StartSeeded(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
-// Applies every transition due at or before `now`. Returns true if the job changed.
+// Applies every transition due at or before `now`. Returns true if the job
+// changed. A transition is stamped when it was due, but never before the
+// current state began nor before the settings last changed (new settings can
+// make a transition overdue; it happens when they are set), so timestamps
+// never go backwards.
 bool CatchUp(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
 // Counts one read of the job (after CatchUp); may complete a poll-based
-// cancellation, stamped `now`.
-void CountRead(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
+// cancellation, stamped `now`. Returns true if the job changed.
+bool CountRead(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
 // nasJobs.cancel. errors::NasJobCannotBeCancelled for a job in a terminal
 // state; a job already cancelled once is left as it is (OK); otherwise the
@@ -79,7 +84,9 @@ void CountRead(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 Status RequestCancel(model::NasJob& job, JobRuntime& runtime, model::Timestamp now);
 
 // Moves the job to `state` at `now` with the bookkeeping of a real transition
-// (startTime on first RUNNING, endTime and `error` on terminal states).
+// (startTime on first RUNNING, endTime and `error` on terminal states). A job
+// forced out of a terminal state starts afresh: startTime, endTime, `error`
+// and any earlier cancel are cleared.
 void ForceState(model::NasJob& job, JobRuntime& runtime, model::JobState state,
                 model::Timestamp now);
 
