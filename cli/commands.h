@@ -18,4 +18,7 @@ int Conformance(const std::vector<std::string>& args);
 int Record(const std::vector<std::string>& args);
 int Replay(const std::vector<std::string>& args);
 
+// Prints "nasfake <version>" on stdout (every command's --version); returns kExitOk.
+int PrintVersion();
+
 }  // namespace nasfake::cli

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "cli/commands.h"
 #include "conformance/runner/report.h"
 #include "conformance/runner/runner.h"
+#include "fake/data_dir.h"
 #include "scenarios/engine.h"
 
 namespace nasfake::cli {
@@ -33,8 +35,38 @@ constexpr char kConformanceUsage[] =
     "  --jobs N             run N cases at a time (default 4)\n"
     "  --format text|json   the report on stdout (default text)\n"
     "  --junit FILE         also write a JUnit XML report to FILE\n"
-    "  --cases-dir DIR      where the case files are (default: the bundled catalogue)\n"
-    "  --scenarios-dir DIR  where library scenarios are (default: the bundled library)\n";
+    "  --cases-dir DIR      where the case files are (default: the bundled catalogue,\n"
+    "                       DATA/conformance/cases)\n"
+    "  --scenarios-dir DIR  where library scenarios are (default: the bundled library,\n"
+    "                       DATA/scenarios/library)\n"
+    "  -h, --help           print this help\n"
+    "  --version            print the version\n"
+    "\n"
+    "DATA is $NASFAKE_DATA_DIR when set, else <prefix>/share/nasfake beside an installed\n"
+    "nasfake (../share/nasfake from its bin/), else the source tree it was built from.\n"
+    "The bundled reference client is nasfake-reference-adapter beside nasfake.\n";
+
+// `text` as one /bin/sh word: as is when it needs no quoting, else '…'.
+std::string ShellWord(const std::string& text) {
+  constexpr char kPlain[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-=:,@%";
+  if (!text.empty() && text.find_first_not_of(kPlain) == std::string::npos) return text;
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The bundled reference adapter: beside this program once installed, else
+// where the build put it (compiled in by cli/CMakeLists.txt).
+std::string DefaultClient() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    std::filesystem::path beside = exe.parent_path() / "nasfake-reference-adapter";
+    if (access(beside.c_str(), X_OK) == 0) return ShellWord(beside.string());
+  }
+  return ShellWord(NASFAKE_BUILD_REFERENCE_ADAPTER);
+}
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake conformance: " << message
@@ -45,14 +77,15 @@ int UsageError(const std::string& message) {
 }  // namespace
 
 int Conformance(const std::vector<std::string>& args) {
-  std::string client = NASFAKE_REFERENCE_ADAPTER;
+  std::string client = DefaultClient();
   std::string cases_glob = "*";
   conformance::Level level = conformance::Level::kOptional;
   int jobs = 4;
   std::string format = "text";
   std::string junit;
-  std::string cases_dir = std::string(NASFAKE_DATA_DIR) + "/conformance/cases";
-  std::string scenarios_dir = std::string(NASFAKE_DATA_DIR) + "/scenarios/library";
+  const std::filesystem::path data_dir = DataDir();
+  std::string cases_dir = (data_dir / "conformance" / "cases").string();
+  std::string scenarios_dir = (data_dir / "scenarios" / "library").string();
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -63,6 +96,7 @@ int Conformance(const std::vector<std::string>& args) {
       std::cout << kConformanceUsage;
       return kExitOk;
     }
+    if (flag == "--version") return PrintVersion();
     auto v = value();
     if (!v) return UsageError(flag + " needs a value");
     if (flag == "--client") {
@@ -107,7 +141,8 @@ int Conformance(const std::vector<std::string>& args) {
   }
   bool tty = isatty(STDOUT_FILENO) != 0;
   bool progress = isatty(STDERR_FILENO) != 0 || format == "json";
-  std::cerr << "nasfake conformance: " << cases.size() << " cases against " << client << "\n";
+  std::cerr << "nasfake conformance: " << cases.size() << " cases from " << cases_dir << " against "
+            << client << "\n";
   conformance::AdapterProcess adapter(client);
   auto verdicts = conformance::RunAll(cases, adapter, jobs, [&](const conformance::Verdict& v) {
     if (progress) std::cerr << conformance::ProgressLine(v, isatty(STDERR_FILENO) != 0) << "\n";

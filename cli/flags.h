@@ -31,6 +31,21 @@ inline std::optional<int> ParsePort(const std::string& text) {
   return port;
 }
 
+// A failure to listen, with what to do about it: "cannot listen on
+// 127.0.0.1:8080 (Address already in use): pass --port 0 for any free port".
+inline std::string ListenError(const std::string& message) {
+  if (message.find("Address already in use") != std::string::npos) {
+    return message + ": pass --port 0 for any free port";
+  }
+  if (message.find("Permission denied") != std::string::npos) {
+    return message + ": ports below 1024 need privileges; pass --port 0 for any free port";
+  }
+  if (message.find("Cannot assign requested address") != std::string::npos) {
+    return message + ": --host must be an address of this machine (default 127.0.0.1)";
+  }
+  return message;
+}
+
 // SIGINT and SIGTERM, blocked in the calling thread. Call before any thread
 // starts, so every thread inherits the mask and only WaitForStopSignal
 // receives them. Also ignores SIGPIPE (a client that goes away is no crash).

@@ -22,6 +22,7 @@
 #include "cli/flags.h"
 #include "fake/errors.h"
 #include "fake/server/http_transport.h"
+#include "fake/version.h"
 #include "scenarios/transcript.h"
 
 namespace nasfake::cli {
@@ -55,7 +56,9 @@ constexpr char kRecordUsage[] =
     "  --out PATH       the transcript file to write (required)\n"
     "  --host ADDR      address to listen on (default 127.0.0.1; anything not loopback\n"
     "                   must be asked for explicitly with this flag)\n"
-    "  --port N         port (default 0: any free port)\n";
+    "  --port N         port (default 0: any free port)\n"
+    "  -h, --help       print this help\n"
+    "  --version        print the version\n";
 
 constexpr std::chrono::seconds kConnectTimeout{5};
 constexpr std::chrono::seconds kUpstreamTimeout{60};
@@ -316,6 +319,7 @@ int Record(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
     };
+    if (flag == "--version") return PrintVersion();
     if (flag == "--help" || flag == "-h") {
       std::cout << kRecordUsage;
       return kExitOk;
@@ -358,7 +362,7 @@ int Record(const std::vector<std::string>& args) {
     return recorder.Handle(std::move(request));
   });
   if (!transport.ok()) {
-    std::cerr << "nasfake record: " << transport.status().message() << "\n";
+    std::cerr << "nasfake record: " << ListenError(transport.status().message()) << "\n";
     return kExitCannotRun;
   }
   std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());

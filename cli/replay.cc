@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "fake/server/http_transport.h"
+#include "fake/version.h"
 #include "scenarios/transcript.h"
 
 namespace nasfake::cli {
@@ -35,7 +36,9 @@ constexpr char kReplayUsage[] =
     "Flags:\n"
     "  --host ADDR   address to listen on (default 127.0.0.1; anything not loopback\n"
     "                must be asked for explicitly with this flag)\n"
-    "  --port N      port (default 0: any free port)\n";
+    "  --port N      port (default 0: any free port)\n"
+    "  -h, --help    print this help\n"
+    "  --version     print the version\n";
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake replay: " << message << "\nRun 'nasfake replay --help' for the flags.\n";
@@ -53,6 +56,7 @@ int Replay(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
     };
+    if (flag == "--version") return PrintVersion();
     if (flag == "--help" || flag == "-h") {
       std::cout << kReplayUsage;
       return kExitOk;
@@ -87,7 +91,7 @@ int Replay(const std::vector<std::string>& args) {
   auto transport = server::HttpTransport::Start(
       options, [&replayer](api::HttpRequest&& request) { return replayer.Answer(request); });
   if (!transport.ok()) {
-    std::cerr << "nasfake replay: " << transport.status().message() << "\n";
+    std::cerr << "nasfake replay: " << ListenError(transport.status().message()) << "\n";
     return kExitCannotRun;
   }
   std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());

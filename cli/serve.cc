@@ -1,9 +1,10 @@
 // nasfake serve: the fake on a TCP port for clients in any language.
-#include <signal.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "fake/server/fake_server.h"
+#include "fake/server/request_log.h"
+#include "fake/version.h"
 #include "scenarios/scenario_json.h"
 
 namespace nasfake::cli {
@@ -20,7 +23,8 @@ constexpr char kServeUsage[] =
     "Usage: nasfake serve [flags]\n"
     "\n"
     "Serves the NasJobs API (v1) on HTTP until SIGINT or SIGTERM. The first line on\n"
-    "stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read.\n"
+    "stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read; on a terminal\n"
+    "a banner on stderr says the same for people.\n"
     "\n"
     "Flags:\n"
     "  --host ADDR          address to listen on (default 127.0.0.1; anything not\n"
@@ -32,6 +36,9 @@ constexpr char kServeUsage[] =
     "  --no-control-api     do not serve the control API under /__nasfake/\n"
     "  --control-token T    require 'x-nasfake-control-token: T' on control API calls\n"
     "                       (the control API is off beyond loopback unless a token is set)\n"
+    "  --clock KIND         real (default: jobs move on as time passes) or virtual\n"
+    "                       (time stands still until the control API advances it;\n"
+    "                       every test id gets a clock of its own)\n"
     "  --id-seed N          seed of the IDs the fake assigns (default 1)\n"
     "  --queued-for D       how long a new job stays QUEUED (default 0.5s)\n"
     "  --pending-for D      how long it stays PENDING (default 1s)\n"
@@ -39,7 +46,15 @@ constexpr char kServeUsage[] =
     "  --cancelling-for D   how long cancellation takes (default 1s)\n"
     "  --outcome S          how a job that is not cancelled ends: succeeded|failed\n"
     "                       (default succeeded)\n"
-    "Durations are written as the API writes them: '1.5s', '3600s'.\n";
+    "  --log FORMAT         one line per request on stderr (method, target, status,\n"
+    "                       action, matched rule, test id, time): off (default),\n"
+    "                       text, or json (JSON lines)\n"
+    "  -h, --help           print this help\n"
+    "  --version            print the version\n"
+    "Durations are written as the API writes them: '1.5s', '3600s'.\n"
+    "\n"
+    "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed or scenario\n"
+    "file cannot be loaded or the address cannot be bound.\n";
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake serve: " << message << "\nRun 'nasfake serve --help' for the flags.\n";
@@ -53,6 +68,7 @@ int Serve(const std::vector<std::string>& args) {
   options.fake.clock = std::make_shared<store::RealClock>();
   std::vector<std::string> seeds;
   std::vector<std::string> scenario_files;
+  std::string log_format = "off";
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
     auto value = [&]() -> std::optional<std::string> {
@@ -67,6 +83,7 @@ int Serve(const std::vector<std::string>& args) {
       return true;
     };
     auto& lifecycle = options.fake.lifecycle;
+    if (flag == "--version") return PrintVersion();
     if (flag == "--help" || flag == "-h") {
       std::cout << kServeUsage;
       return kExitOk;
@@ -76,10 +93,22 @@ int Serve(const std::vector<std::string>& args) {
       options.transport.host = *v;
     } else if (flag == "--port") {
       auto v = value();
-      int port = -1;
-      if (v) std::from_chars(v->data(), v->data() + v->size(), port);
-      if (port < 0 || port > 65535) return UsageError("--port needs a number from 0 to 65535");
-      options.transport.port = port;
+      auto port = v ? ParsePort(*v) : std::nullopt;
+      if (!port) return UsageError("--port needs a number from 0 (any free port) to 65535");
+      options.transport.port = *port;
+    } else if (flag == "--clock") {
+      auto v = value();
+      if (v == "real") {
+        options.fake.clock = std::make_shared<store::RealClock>();
+      } else if (v == "virtual") {
+        options.fake.clock = nullptr;  // each tenant gets a VirtualClock of its own
+      } else {
+        return UsageError("--clock is real or virtual");
+      }
+    } else if (flag == "--log") {
+      auto v = value();
+      if (v != "off" && v != "text" && v != "json") return UsageError("--log is off, text or json");
+      log_format = *v;
     } else if (flag == "--seed") {
       auto v = value();
       if (!v) return UsageError("--seed needs a file or directory");
@@ -140,18 +169,20 @@ int Serve(const std::vector<std::string>& args) {
     loaded.push_back(std::move(*scenario));
   }
 
-  // Block the stop signals before any thread starts, so that every thread
-  // inherits the mask and only sigwait below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  if (log_format != "off") {
+    auto format = log_format == "json" ? server::RequestLogJson : server::RequestLogText;
+    auto log_mutex = std::make_shared<std::mutex>();
+    options.request_log = [format, log_mutex](const server::RequestLogRecord& record) {
+      std::string line = format(record) + "\n";
+      std::lock_guard lock(*log_mutex);
+      std::cerr << line << std::flush;
+    };
+  }
 
+  sigset_t stop_signals = BlockStopSignals();  // before any thread starts
   auto server = FakeServer::Start(options);
   if (!server.ok()) {
-    std::cerr << "nasfake serve: " << server.status().message() << "\n";
+    std::cerr << "nasfake serve: " << ListenError(server.status().message()) << "\n";
     return kExitCannotRun;
   }
   for (const auto& seed : seeds) {
@@ -173,19 +204,25 @@ int Serve(const std::vector<std::string>& args) {
     std::cerr << "\n";
   }
   std::cout << "NASFAKE_ENDPOINT=" << (*server)->endpoint() << std::endl;
-  std::cerr << "nasfake " << NASFAKE_VERSION << " serving the NasJobs API at "
-            << (*server)->endpoint() << "/v1/ (" << (*server)->jobs().size()
-            << " seeded jobs). Stop with Ctrl-C.\n";
+  if (isatty(STDERR_FILENO) != 0) {
+    const std::string& endpoint = (*server)->endpoint();
+    std::cerr << "nasfake " << NASFAKE_VERSION << ": the NasJobs API at " << endpoint << "/v1/\n"
+              << "  " << (*server)->jobs().size() << " seeded jobs; control API "
+              << (options.control_api ? endpoint + "/__nasfake/v1/" : std::string("off"))
+              << "; request log " << log_format << "\n"
+              << "  try: curl " << endpoint
+              << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
+              << "  stop with Ctrl-C\n";
+  }
   if (!IsLoopback(options.transport.host)) {
     std::cerr << "nasfake serve: WARNING: listening on " << options.transport.host
               << ", beyond loopback: anyone who can reach it can use the fake"
               << (options.control_api ? " (control API on, token required)" : " (control API off)")
               << ".\n";
   }
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  const char* received = WaitForStopSignal(stop_signals);
   (*server)->Stop();
-  std::cerr << "nasfake serve: stopped (" << (received == SIGINT ? "SIGINT" : "SIGTERM") << ")\n";
+  std::cerr << "nasfake serve: stopped (" << received << ")\n";
   return kExitOk;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "conformance/runner/report.h"
+#include "fake/data_dir.h"
 
 namespace nasfake::conformance {
 namespace {
@@ -37,23 +38,21 @@ class LoadFailure : public ::testing::Test {
 }  // namespace
 
 ClientResult Succeeded(const nlohmann::json& output) {
-  return ClientResult{0, output.dump(), "", {}};
+  return ClientResult{0, output.dump(), "", {}, {}};
 }
 
 ClientResult FailedWith(std::string_view status, std::string_view message) {
   nlohmann::json error = {{"error", {{"status", status}, {"message", message}}}};
   return ClientResult{
-      1, error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "", {}};
+      1, error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "", {}, {}};
 }
 
 int RegisterConformanceTests(const std::string& suite, ClientFactory factory,
                              const CatalogueOptions& options) {
   std::filesystem::path cases_dir =
-      options.cases_dir.empty() ? std::filesystem::path(NASFAKE_DATA_DIR) / "conformance/cases"
-                                : options.cases_dir;
+      options.cases_dir.empty() ? DataDir() / "conformance/cases" : options.cases_dir;
   std::filesystem::path scenarios_dir =
-      options.scenarios_dir.empty() ? std::filesystem::path(NASFAKE_DATA_DIR) / "scenarios/library"
-                                    : options.scenarios_dir;
+      options.scenarios_dir.empty() ? DataDir() / "scenarios/library" : options.scenarios_dir;
   auto cases = LoadCases(cases_dir, scenarios_dir, options.case_glob);
   if (!cases.ok()) {
     std::string why = cases.status().message();

@@ -30,9 +30,11 @@ namespace nasfake::conformance {
 using ClientFactory = std::function<std::unique_ptr<ClientUnderTest>()>;
 
 struct CatalogueOptions {
-  std::filesystem::path cases_dir;      // empty: the bundled catalogue
-  std::filesystem::path scenarios_dir;  // empty: the bundled scenario library
-  Level up_to = Level::kOptional;       // cases of this level and stricter
+  // Empty: the bundled catalogue and scenario library, under nasfake::DataDir()
+  // (fake/data_dir.h): the source tree, or <prefix>/share/nasfake once installed.
+  std::filesystem::path cases_dir;
+  std::filesystem::path scenarios_dir;
+  Level up_to = Level::kOptional;  // cases of this level and stricter
   std::string case_glob = "*";
 };
 

@@ -244,6 +244,7 @@ ClientResult AdapterProcess::Run(const std::string& operation, const std::vector
   int status = 0;
   waitpid(pid, &status, 0);
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  result.finished = std::chrono::system_clock::now();
   result.exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
@@ -276,9 +277,18 @@ std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
   for (const auto& check : c.outcome) {
     if (auto problem = CheckOutcome(check, output)) failures.push_back("outcome: " + *problem);
   }
-  if (c.max_elapsed && result.elapsed > *c.max_elapsed) {
-    failures.push_back("took " + Ms(result.elapsed) + "; expected at most " + Ms(*c.max_elapsed) +
-                       " (deadline " + Ms(c.deadline) + ")");
+  if (c.max_elapsed) {
+    // Timed from the client's first request to its exit, so that the time an
+    // interpreter takes to start on a loaded machine is not held against it.
+    auto taken = result.elapsed;
+    if (!journal.empty() && result.finished != std::chrono::system_clock::time_point{}) {
+      taken = std::chrono::duration_cast<std::chrono::milliseconds>(result.finished -
+                                                                    journal.front().real_time);
+    }
+    if (taken > *c.max_elapsed) {
+      failures.push_back("took " + Ms(taken) + " from its first request to its exit; expected at most " +
+                         Ms(*c.max_elapsed) + " (deadline " + Ms(c.deadline) + ")");
+    }
   }
   for (const auto& check : c.wire) {
     if (auto problem = CheckWire(check, journal, token)) {

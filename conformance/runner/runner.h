@@ -19,6 +19,9 @@ struct ClientResult {
   std::string stdout_text;  // exactly one JSON object, per the protocol
   std::string stderr_text;
   std::chrono::milliseconds elapsed{0};
+  // When it exited (wall clock, as the journal's real_time); unset when the
+  // client is not a process.
+  std::chrono::system_clock::time_point finished{};
 };
 
 // The environment of one operation (PROTOCOL.md).

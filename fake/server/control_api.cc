@@ -8,13 +8,10 @@
 #include "fake/errors.h"
 #include "fake/model/json_mapping.h"
 #include "fake/server/seed.h"
+#include "fake/version.h"
 #include "scenarios/engine.h"
 #include "scenarios/scenario_json.h"
 #include "scenarios/transcript.h"
-
-#ifndef NASFAKE_VERSION
-#define NASFAKE_VERSION "dev"
-#endif
 
 namespace nasfake::server {
 namespace {

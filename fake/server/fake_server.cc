@@ -1,5 +1,7 @@
 #include "fake/server/fake_server.h"
 
+#include <chrono>
+
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "fake/server/seed.h"
@@ -75,25 +77,48 @@ std::shared_ptr<Tenant> FakeServer::ResetTenant(const std::string& test_id) {
 }
 
 api::HttpResponse FakeServer::Handle(const api::HttpRequest& request) {
-  if (server::IsControlRequest(request)) {
-    if (!options_.control_api) {
-      api::HttpResponse response;
-      response.status = 404;
-      response.content_type = "text/html; charset=UTF-8";
-      response.body = errors::HtmlErrorPage(404, request.target);
-      return response;
-    }
-    if (!options_.control_token.empty() &&
-        request.Header("x-nasfake-control-token") != options_.control_token) {
-      return api::ErrorResponse(
-          Status(StatusCode::kPermissionDenied,
-                 "The control API needs the x-nasfake-control-token header."));
-    }
-    return server::HandleControl(request, *this);
+  if (!options_.request_log) {
+    Tenant::Outcome outcome;
+    return Route(request, outcome);
   }
-  auto tenant = TenantFor(std::string(request.Header(server::kTestIdHeader).value_or("")));
-  if (!tenant.ok()) return api::ErrorResponse(tenant.status());
-  return (*tenant)->Handle(request);
+  const auto start = std::chrono::steady_clock::now();
+  Tenant::Outcome outcome;
+  api::HttpResponse response = Route(request, outcome);
+  server::RequestLogRecord record;
+  record.test_id = request.Header(server::kTestIdHeader).value_or("");
+  record.method = request.method;
+  record.target = request.target;
+  record.status = outcome.status;
+  record.rule = outcome.rule;
+  record.action = outcome.action;
+  record.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  options_.request_log(record);
+  return response;
+}
+
+api::HttpResponse FakeServer::Route(const api::HttpRequest& request, Tenant::Outcome& outcome) {
+  if (!server::IsControlRequest(request)) {
+    auto tenant = TenantFor(std::string(request.Header(server::kTestIdHeader).value_or("")));
+    if (tenant.ok()) return (*tenant)->Handle(request, &outcome);
+    api::HttpResponse response = api::ErrorResponse(tenant.status());
+    outcome = {.rule = "", .action = "refused", .status = response.status};
+    return response;
+  }
+  api::HttpResponse response;
+  if (!options_.control_api) {
+    response.status = 404;
+    response.content_type = "text/html; charset=UTF-8";
+    response.body = errors::HtmlErrorPage(404, request.target);
+  } else if (!options_.control_token.empty() &&
+             request.Header("x-nasfake-control-token") != options_.control_token) {
+    response = api::ErrorResponse(Status(
+        StatusCode::kPermissionDenied, "The control API needs the x-nasfake-control-token header."));
+  } else {
+    response = server::HandleControl(request, *this);
+  }
+  outcome = {.rule = "", .action = "control", .status = response.status};
+  return response;
 }
 
 void FakeServer::Stop() {

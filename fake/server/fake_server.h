@@ -23,6 +23,7 @@
 #include "fake/journal/journal.h"
 #include "fake/server/control_api.h"
 #include "fake/server/http_transport.h"
+#include "fake/server/request_log.h"
 #include "fake/server/tenant.h"
 #include "fake/status.h"
 #include "scenarios/scenario.h"
@@ -38,6 +39,9 @@ struct FakeServerOptions {
   std::string control_token;
   // Test ids beyond this many are refused (RESOURCE_EXHAUSTED).
   size_t max_tenants = 1024;
+  // When set, called once per request (API and control API) with what
+  // answered it (server/request_log.h). Off by default.
+  server::RequestLogSink request_log;
 };
 
 class FakeServer : private server::TenantDirectory {
@@ -78,6 +82,8 @@ class FakeServer : private server::TenantDirectory {
   StatusOr<std::shared_ptr<Tenant>> TenantFor(const std::string& test_id) override;
   std::shared_ptr<Tenant> ResetTenant(const std::string& test_id) override;
   std::shared_ptr<Tenant> NewTenant(bool is_default) const;
+  // Handle without the request log; `outcome` receives what answered.
+  api::HttpResponse Route(const api::HttpRequest& request, Tenant::Outcome& outcome);
 
   const FakeServerOptions options_;
   std::mutex mu_;  // guards the tenant map and default_tenant_ swaps

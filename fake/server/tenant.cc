@@ -102,7 +102,7 @@ Status Tenant::ApplyScenario(const scenarios::Scenario& scenario) {
   return Status();
 }
 
-api::HttpResponse Tenant::Handle(const api::HttpRequest& request) {
+api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answered_by) {
   auto resolved = api::Resolve(request);
   journal::Entry entry;
   entry.method = request.method;
@@ -130,6 +130,7 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request) {
   outcome.response_headers = response.headers;
   outcome.response_body = response.body;
   outcome.fault = response.fault;
+  if (answered_by != nullptr) *answered_by = Outcome{outcome.rule, outcome.action, outcome.status};
   journal_.Complete(id, std::move(outcome));
   return response;
 }

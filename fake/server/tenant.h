@@ -39,7 +39,16 @@ class Tenant {
   // what is wrong) the tenant is as it was.
   Status ApplyScenario(const scenarios::Scenario& scenario);
 
-  api::HttpResponse Handle(const api::HttpRequest& request);
+  // What answered a request, as journaled: the matched scenario rule (""
+  // when none), the action taken ("pass", "answer", "fault:reset", …) and the
+  // status sent (0 when a fault sent no status line).
+  struct Outcome {
+    std::string rule;
+    std::string action;
+    int status = 0;
+  };
+  // `outcome`, when given, receives what answered the request.
+  api::HttpResponse Handle(const api::HttpRequest& request, Outcome* outcome = nullptr);
 
   // Ends every hold, delay and journal wait; later ones return at once.
   void Shutdown();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,55 @@ TEST(ServeCommandTest, UnknownFlagIsAUsageError) {
   ServeProcess serve({"--prot", "80"});
   EXPECT_EQ(serve.FirstLine(), "");
   EXPECT_EQ(serve.Wait(), 2);
+}
+
+TEST(ServeCommandTest, VirtualClockStandsStillUntilTheControlApiAdvancesIt) {
+  ServeProcess serve({"--clock", "virtual"});
+  int port = testing::NasfakeProcess::PortOf(serve.FirstLine());
+  ASSERT_NE(port, 0);
+  TestClient client("127.0.0.1", port);
+  auto created = client.Post("/v1/projects/123456789012/locations/us-central1/nasJobs",
+                             testing::ReadSourceFile("fixtures/reference/nasjob-create-request.json"));
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string job = "/v1/" + created.json()["name"].get<std::string>();
+  EXPECT_EQ(client.Get(job).json()["state"], "JOB_STATE_QUEUED");
+  EXPECT_EQ(client.Get(job).json()["state"], "JOB_STATE_QUEUED");  // no time passes by itself
+  ASSERT_EQ(client.Post("/__nasfake/v1/clock:advance", R"({"by":"2s"})").status, 200);
+  EXPECT_EQ(client.Get(job).json()["state"], "JOB_STATE_RUNNING");
+  EXPECT_EQ(serve.SignalAndWait(SIGTERM), 0);
+}
+
+TEST(ServeCommandTest, JsonRequestLogHasOneLinePerRequestWithStatusActionAndTestId) {
+  ServeProcess serve({"--log", "json"});
+  int port = testing::NasfakeProcess::PortOf(serve.FirstLine());
+  ASSERT_NE(port, 0);
+  TestClient client("127.0.0.1", port);
+  ASSERT_EQ(client.Get("/v1/projects/123456789012/locations/us-central1/nasJobs/1").status, 404);
+  ASSERT_EQ(client.Get("/__nasfake/v1/clock", {{"x-nasfake-test-id", "t1"}}).status, 200);
+  ASSERT_EQ(serve.SignalAndWait(SIGTERM), 0);
+  std::vector<json> lines;
+  std::istringstream text(serve.Stderr());
+  for (std::string line; std::getline(text, line);) {
+    if (!line.empty() && line[0] == '{') lines.push_back(json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 2u) << serve.Stderr();
+  EXPECT_EQ(lines[0]["method"], "GET");
+  EXPECT_EQ(lines[0]["target"], "/v1/projects/123456789012/locations/us-central1/nasJobs/1");
+  EXPECT_EQ(lines[0]["status"], 404);
+  EXPECT_EQ(lines[0]["action"], "pass");
+  EXPECT_FALSE(lines[0].contains("testId"));
+  EXPECT_EQ(lines[1]["action"], "control");
+  EXPECT_EQ(lines[1]["testId"], "t1");
+}
+
+TEST(ServeCommandTest, PortInUseSaysToPassPortZero) {
+  ServeProcess first({});
+  int port = testing::NasfakeProcess::PortOf(first.FirstLine());
+  ASSERT_NE(port, 0);
+  ServeProcess second({"--port", std::to_string(port)});
+  EXPECT_EQ(second.FirstLine(), "");
+  EXPECT_EQ(second.Wait(), 3);
+  EXPECT_THAT(second.Stderr(), ::testing::HasSubstr("pass --port 0 for any free port"));
 }
 
 }  // namespace
