@@ -22,7 +22,14 @@ Status InvalidArgument(std::string message, std::string_view field = {}) {
   return Status(StatusCode::kInvalidArgument, std::move(message), std::move(details));
 }
 
-std::string Quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string Quoted(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out.append(s);
+  out += '"';
+  return out;
+}
 
 // A request path as HTML text: markup characters escaped, and bytes that are
 // control characters or not valid UTF-8 percent-encoded, so a hostile URL can
@@ -108,6 +115,13 @@ Status InvalidValue(std::string_view field_path, std::string_view proto_type,
   std::string message = "Invalid value at '" + std::string(field_path) + "' (" +
                         std::string(proto_type) + "), " + std::string(value);
   return InvalidArgument(std::move(message), field_path);
+}
+
+Status OneofAlreadySet(std::string_view oneof, std::string_view field) {
+  // protobuf's JSON parser's wording (util/internal/proto_writer.cc).
+  return InvalidArgument(std::string(kInvalidJson) + "oneof field '" + std::string(oneof) +
+                             "' is already set. Cannot set '" + std::string(field) + "'",
+                         field);
 }
 
 Status UnknownQueryParameter(std::string_view name) {

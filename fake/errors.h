@@ -28,6 +28,9 @@ Status UnknownField(std::string_view name, std::string_view at_path);
 // `proto_type` is e.g. "TYPE_STRING"; `value` is the offending JSON text.
 Status InvalidValue(std::string_view field_path, std::string_view proto_type,
                     std::string_view value);
+// Two members of one oneof were sent (proto3 JSON allows one): `oneof` is the
+// oneof's name, `field` the member that came second.
+Status OneofAlreadySet(std::string_view oneof, std::string_view field);
 // A query parameter that the method does not have.
 Status UnknownQueryParameter(std::string_view name);
 // REQUIRED fields that are missing, each a proto path ("nas_job.display_name").

@@ -774,14 +774,14 @@ Status ReadNasTrialDetail(const json& obj, std::string_view path, NasTrialDetail
 }
 
 // Operation { name, metadata (Any), done, oneof result { error, response (Any) } }.
-// Both halves of the oneof are kept if both are sent; ToJson writes only error.
+// Both members of the oneof set (neither null) is INVALID_ARGUMENT, as in proto3 JSON.
 Status ReadOperation(const json& obj, std::string_view path, Operation& out) {
   static constexpr FieldName kFields[] = {{"name", "name"},
                                           {"metadata", "metadata"},
                                           {"done", "done"},
                                           {"error", "error"},
                                           {"response", "response"}};
-  return ReadFields(obj, path, kFields, [&](const Field& f) -> Status {
+  Status s = ReadFields(obj, path, kFields, [&](const Field& f) -> Status {
     switch (f.index) {
       case 0:
         return ReadString(f, out.name);
@@ -795,6 +795,10 @@ Status ReadOperation(const json& obj, std::string_view path, Operation& out) {
         return ReadAny(f, out.response);
     }
   });
+  if (s.ok() && out.error && !out.response.is_null()) {
+    return errors::OneofAlreadySet("result", "response");
+  }
+  return s;
 }
 
 // The request-level entry point: the value must be an object.

@@ -645,6 +645,15 @@ TEST(OperationFromJsonErrors, UnknownFieldsAndAnyValuesMustBeObjects) {
             errors::InvalidValue("error.code", "TYPE_INT32", R"("x")"));
 }
 
+TEST(OperationFromJsonErrors, ErrorAndResponseTogetherBreakTheOneof) {
+  json any = {{"@type", "type.googleapis.com/google.protobuf.Empty"}};
+  EXPECT_EQ(OperationFromJson({{"error", {{"code", 4}}}, {"response", any}}, "").status(),
+            errors::OneofAlreadySet("result", "response"));
+  // null is unset in proto3 JSON: either member may be null beside the other.
+  EXPECT_TRUE(OperationFromJson({{"error", {{"code", 4}}}, {"response", nullptr}}, "").ok());
+  EXPECT_TRUE(OperationFromJson({{"error", nullptr}, {"response", any}}, "").ok());
+}
+
 // --- JsonWriter -------------------------------------------------------------------
 
 TEST(JsonWriter, EscapesPerRfc8259) {
