@@ -8,9 +8,6 @@
 #include "fake/errors.h"
 
 namespace nasfake::api {
-namespace {
-
-using nlohmann::json;
 
 struct Route {
   std::string_view operation;  // "nasJobs.get", …: the name scenarios match on
@@ -20,6 +17,10 @@ struct Route {
   std::vector<std::string_view> params;   // the method's query parameters (snake_case)
   Handler handler;
 };
+
+namespace {
+
+using nlohmann::json;
 
 #define NASFAKE_LOCATION "projects", "*", "locations", "*"
 
@@ -186,27 +187,35 @@ std::optional<ResolvedRequest> Resolve(const HttpRequest& request) {
   if (!target) return std::nullopt;
   auto match = FindRoute(request, *target);
   if (!match) return std::nullopt;
-  ResolvedRequest resolved{match->route->operation, ""};
+  ResolvedRequest resolved;
+  resolved.operation = match->route->operation;
   for (size_t i = 1; i < target->segments.size(); ++i) {
     if (i > 1) resolved.resource += '/';
     resolved.resource += target->segments[i];
   }
+  resolved.target = std::move(*target);
+  resolved.route = match->route;
+  resolved.vars = std::move(match->vars);
   return resolved;
 }
 
 HttpResponse Router::Handle(const HttpRequest& request) const {
-  auto target = ParseTarget(request.target);
-  if (!target) return HtmlNotFound(request.target);
-  auto match = FindRoute(request, *target);
-  if (!match) return HtmlNotFound(target->path);
-  const Route* route = match->route;
-  std::vector<std::string> vars = std::move(match->vars);
+  return Handle(request, Resolve(request));
+}
+
+HttpResponse Router::Handle(const HttpRequest& request,
+                            const std::optional<ResolvedRequest>& resolved) const {
+  if (!resolved) {  // no HTTP rule: Google's page names the path without the query
+    auto target = ParseTarget(request.target);
+    return HtmlNotFound(target ? target->path : std::string_view(request.target));
+  }
+  const Route* route = resolved->route;
   if (env_.options().require_auth && !HasBearerToken(request)) {
     return ErrorResponse(errors::Unauthenticated());
   }
 
-  Call call{request, std::move(vars), {}, {}};
-  for (auto& [name, value] : target->query) {
+  Call call{request, resolved->vars, {}, {}};
+  for (const auto& [name, value] : resolved->target.query) {
     if (IsSystemParameter(name)) {
       if ((name == "$alt" || name == "alt") &&
           value.find("enum-encoding=int") != std::string::npos) {
@@ -218,7 +227,7 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     if (std::find(route->params.begin(), route->params.end(), snake) == route->params.end()) {
       return ErrorResponse(errors::UnknownQueryParameter(name));
     }
-    if (!call.Param(snake)) call.params.emplace_back(std::move(snake), std::move(value));
+    if (!call.Param(snake)) call.params.emplace_back(std::move(snake), value);
   }
 
   StatusOr<std::string> body = route->handler(env_, call);

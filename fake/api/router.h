@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "fake/api/http.h"
+#include "fake/api/query.h"
 #include "fake/env.h"
 #include "fake/status.h"
 
@@ -24,9 +25,16 @@ namespace nasfake::api {
 // operation ("nasJobs.cancel") and the resource path as written in the URL
 // after the version ("projects/p/locations/l/nasJobs/1"). nullopt when the
 // request matches no HTTP rule. Pure: looks at nothing but the request.
+struct Route;  // an HTTP rule (router.cc)
 struct ResolvedRequest {
   std::string_view operation;
   std::string resource;
+  // For Router::Handle, so a request is parsed and matched once: the target
+  // (views into the request's target: valid while the request is) and the
+  // rule it matched, with the rule's path variables.
+  ParsedTarget target;
+  const Route* route = nullptr;
+  std::vector<std::string> vars;
 };
 std::optional<ResolvedRequest> Resolve(const HttpRequest& request);
 
@@ -34,6 +42,9 @@ class Router {
  public:
   explicit Router(FakeEnv& env) : env_(env) {}
   HttpResponse Handle(const HttpRequest& request) const;
+  // The same, given Resolve(request), which the caller already has.
+  HttpResponse Handle(const HttpRequest& request,
+                      const std::optional<ResolvedRequest>& resolved) const;
 
  private:
   FakeEnv& env_;

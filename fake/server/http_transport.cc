@@ -749,8 +749,14 @@ ssize_t HttpTransport::Impl::Read(Connection& c, char* ptr, size_t size) {
     if (n <= 0) return n;
   }
   size_t n = std::min(size, c.buf_len - c.buf_pos);
-  std::memcpy(ptr, c.buf.get() + c.buf_pos, n);
-  if (!c.in_body) c.head.append(ptr, n);
+  const char* from = c.buf.get() + c.buf_pos;
+  if (n == 1) {  // httplib reads the request line and headers a byte at a time
+    *ptr = *from;
+    if (!c.in_body) c.head.push_back(*from);
+  } else {
+    std::memcpy(ptr, from, n);
+    if (!c.in_body) c.head.append(from, n);
+  }
   c.buf_pos += n;
   c.consumed += n;
   return static_cast<ssize_t>(n);

@@ -120,7 +120,7 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answe
   scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
   std::string note;
   api::HttpResponse response = engine_.Perform(
-      decision, [&] { return router_.Handle(request); }, &note);
+      decision, [&] { return router_.Handle(request, resolved); }, &note);
 
   journal::Entry outcome;
   outcome.rule = decision.rule;

@@ -37,7 +37,10 @@ api::HttpRequest Request(std::string method = "GET", api::HeaderList headers = {
 
 std::optional<api::ResolvedRequest> Resolved(std::string_view operation = "nasJobs.get",
                                              std::string resource = kJob) {
-  return api::ResolvedRequest{operation, std::move(resource)};
+  api::ResolvedRequest resolved;
+  resolved.operation = operation;
+  resolved.resource = std::move(resource);
+  return resolved;
 }
 
 Action AnswerAction(int status, std::string body = "{}") {
