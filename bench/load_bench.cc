@@ -1,7 +1,8 @@
 // The loopback load benchmark: the full fake (journal on, a 20-rule scenario,
 // 1 000 jobs seeded) against a minimal fixed-answer cpp-httplib server
 // (bench/minimal_server.h), driven by the same load generator; plus the
-// start/stop, callgrind, `nasfake serve` start-up and memory checks of issue 7.
+// start/stop, callgrind, `nasfake serve` start-up and memory checks of the
+// performance targets (README "Performance").
 // Prints Markdown.
 //
 //   nasfake_load_bench [--requests N] [--seconds S] [--rounds R] [--callgrind]
@@ -785,7 +786,7 @@ void MemorySection(const Options& options) {
 }
 
 void PrintTargets() {
-  std::cout << "\n## Issue 7 targets\n\n| target | measured | baseline / reference | verdict |\n"
+  std::cout << "\n## Performance targets\n\n| target | measured | baseline / reference | verdict |\n"
                "|---|---:|---:|---|\n";
   for (const auto& row : g_targets) {
     std::cout << "| " << row.target << " | " << row.measured << " | " << row.baseline << " | "

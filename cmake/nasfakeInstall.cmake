@@ -90,8 +90,8 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/nasfake.pc.in ${PROJECT_BINARY_DIR}/nas
 install(FILES ${PROJECT_BINARY_DIR}/nasfake.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # The .deb: `cmake --build <dir> --target package` or `cd <dir> && cpack -G DEB`.
-# Configure with -DCMAKE_INSTALL_PREFIX=/usr (scripts/check-package checks):
-# the package installs where the libraries expect their data (DataDir()).
+# Configure with -DCMAKE_INSTALL_PREFIX=/usr (scripts/check-package does): the
+# package installs where the libraries expect their data (DataDir()).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME nasfake)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -110,15 +110,13 @@ set(CPACK_PACKAGING_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # nasfake_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Runtime: the executables' shared libraries (dpkg-shlibdeps finds
-# libcpp-httplib0.11, libc6, libstdc++6, libgcc-s1); the explicit entry keeps
-# the cpp-httplib dependency when dpkg-shlibdeps is absent.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcpp-httplib0.11 (>= 0.11.4)")
+# Runtime: the executables' shared libraries, as dpkg-shlibdeps finds them
+# (libcpp-httplib0.11, libc6, libstdc++6, libgcc-s1); named by hand when it is absent.
 find_program(NASFAKE_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(NASFAKE_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libc6, libstdc++6, libgcc-s1")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcpp-httplib0.11 (>= 0.11.4), libc6, libstdc++6, libgcc-s1")
 endif()
 # Building against the libraries (find_package(nasfake), pkg-config nasfake).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
