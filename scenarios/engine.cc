@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "fake/glob.h"
+
 namespace nasfake::scenarios {
 
 namespace {

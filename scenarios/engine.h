@@ -18,7 +18,6 @@
 
 #include "fake/api/http.h"
 #include "fake/api/router.h"
-#include "fake/glob.h"
 #include "fake/store/clock.h"
 #include "scenarios/scenario.h"
 
@@ -100,7 +99,5 @@ class ScenarioEngine {
   bool shutdown_ = false;
 };
 
-// The glob the rules use (fake/glob.h).
-using ::nasfake::GlobMatch;
 
 }  // namespace nasfake::scenarios

@@ -6,6 +6,7 @@
 #include "fake/api/query.h"
 #include "fake/api/router.h"
 #include "fake/errors.h"
+#include "fake/glob.h"
 #include "fake/model/json_mapping.h"
 #include "fake/server/seed.h"
 #include "fake/version.h"
@@ -127,7 +128,7 @@ api::HttpResponse JournalWait(Tenant& tenant, const api::HttpRequest& request) {
   auto matches = [&](const journal::Entry& e) {
     return (operation.empty() || e.operation == operation) &&
            (method.empty() || e.method == method) &&
-           (resource.empty() || scenarios::GlobMatch(resource, e.resource));
+           (resource.empty() || GlobMatch(resource, e.resource));
   };
   std::string what = std::to_string(*count) + " request(s)" + (method.empty() ? "" : " " + method) +
                      (operation.empty() ? "" : " " + operation) +

@@ -4,6 +4,8 @@
 // No test sleeps to wait for a state.
 #include "scenarios/engine.h"
 
+#include "fake/glob.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
