@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <initializer_list>
 
+#include "fake/glob.h"
 #include "fake/model/json_mapping.h"
 #include "scenarios/engine.h"
 #include "scenarios/scenario_json.h"
@@ -278,7 +279,7 @@ StatusOr<std::vector<Case>> LoadCases(const std::filesystem::path& cases_dir,
     if (!document.ok()) return document.status();
     auto c = CaseFromJson(*document, file.string(), scenario_dir);
     if (!c.ok()) return c.status();
-    if (scenarios::GlobMatch(id_glob, c->id)) cases.push_back(std::move(*c));
+    if (GlobMatch(id_glob, c->id)) cases.push_back(std::move(*c));
   }
   std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.id < b.id; });
   for (size_t i = 1; i < cases.size(); ++i) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "fake/glob.h"
 #include "fake/server/fake_server.h"
 #include "scenarios/engine.h"
 
@@ -94,7 +95,7 @@ std::optional<std::string> CheckWire(const WireCheck& check,
               present = true;
             }
           }
-          if (!present || !scenarios::GlobMatch(want, have)) {
+          if (!present || !GlobMatch(want, have)) {
             return "request " + journal::DebugString(*e) + ": header " + name + " is " +
                    (present ? "\"" + have + "\"" : "missing") + ", expected \"" + want + "\"";
           }
@@ -160,7 +161,7 @@ std::optional<std::string> CheckOutcome(const OutcomeCheck& check, const json& o
   if (!present) return where + " is missing";
   const json& value = output.at(check.pointer);
   if (check.glob) {
-    if (!value.is_string() || !scenarios::GlobMatch(*check.glob, value.get<std::string>())) {
+    if (!value.is_string() || !GlobMatch(*check.glob, value.get<std::string>())) {
       return where + " is " + value.dump() + ", expected to match \"" + *check.glob + "\"";
     }
     return std::nullopt;
