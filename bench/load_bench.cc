@@ -786,8 +786,9 @@ void MemorySection(const Options& options) {
 }
 
 void PrintTargets() {
-  std::cout << "\n## Performance targets\n\n| target | measured | baseline / reference | verdict |\n"
-               "|---|---:|---:|---|\n";
+  std::cout
+      << "\n## Performance targets\n\n| target | measured | baseline / reference | verdict |\n"
+         "|---|---:|---:|---|\n";
   for (const auto& row : g_targets) {
     std::cout << "| " << row.target << " | " << row.measured << " | " << row.baseline << " | "
               << row.verdict << " |\n";

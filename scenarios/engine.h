@@ -99,5 +99,4 @@ class ScenarioEngine {
   bool shutdown_ = false;
 };
 
-
 }  // namespace nasfake::scenarios

@@ -287,7 +287,8 @@ std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
                                                                     journal.front().real_time);
     }
     if (taken > *c.max_elapsed) {
-      failures.push_back("took " + Ms(taken) + " from its first request to its exit; expected at most " +
+      failures.push_back("took " + Ms(taken) +
+                         " from its first request to its exit; expected at most " +
                          Ms(*c.max_elapsed) + " (deadline " + Ms(c.deadline) + ")");
     }
   }

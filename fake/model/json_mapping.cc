@@ -1,11 +1,10 @@
 #include "fake/model/json_mapping.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <utility>
 #include <vector>
 

@@ -11,8 +11,8 @@
 // fields are accepted here; callers decide whether to keep them.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 

@@ -112,8 +112,9 @@ api::HttpResponse FakeServer::Route(const api::HttpRequest& request, Tenant::Out
     response.body = errors::HtmlErrorPage(404, request.target);
   } else if (!options_.control_token.empty() &&
              request.Header("x-nasfake-control-token") != options_.control_token) {
-    response = api::ErrorResponse(Status(
-        StatusCode::kPermissionDenied, "The control API needs the x-nasfake-control-token header."));
+    response =
+        api::ErrorResponse(Status(StatusCode::kPermissionDenied,
+                                  "The control API needs the x-nasfake-control-token header."));
   } else {
     response = server::HandleControl(request, *this);
   }

@@ -1,8 +1,7 @@
 #include "fake/server/request_log.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace nasfake::server {
 namespace {

@@ -14,10 +14,10 @@ namespace nasfake::server {
 struct RequestLogRecord {
   std::string_view test_id;  // x-nasfake-test-id; "" for the default tenant
   std::string_view method;
-  std::string_view target;   // as sent: path and query
-  int status = 0;            // 0: no status line was sent (a connection fault)
-  std::string_view rule;     // the scenario rule that matched; "" when none did
-  std::string_view action;   // "pass", "answer", "fault:reset", …, "control"
+  std::string_view target;              // as sent: path and query
+  int status = 0;                       // 0: no status line was sent (a connection fault)
+  std::string_view rule;                // the scenario rule that matched; "" when none did
+  std::string_view action;              // "pass", "answer", "fault:reset", …, "control"
   std::chrono::microseconds elapsed{};  // from arrival to the answer being decided
 };
 

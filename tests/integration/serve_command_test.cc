@@ -84,8 +84,9 @@ TEST(ServeCommandTest, VirtualClockStandsStillUntilTheControlApiAdvancesIt) {
   int port = testing::NasfakeProcess::PortOf(serve.FirstLine());
   ASSERT_NE(port, 0);
   TestClient client("127.0.0.1", port);
-  auto created = client.Post("/v1/projects/123456789012/locations/us-central1/nasJobs",
-                             testing::ReadSourceFile("fixtures/reference/nasjob-create-request.json"));
+  auto created =
+      client.Post("/v1/projects/123456789012/locations/us-central1/nasJobs",
+                  testing::ReadSourceFile("fixtures/reference/nasjob-create-request.json"));
   ASSERT_EQ(created.status, 200) << created.body;
   const std::string job = "/v1/" + created.json()["name"].get<std::string>();
   EXPECT_EQ(client.Get(job).json()["state"], "JOB_STATE_QUEUED");

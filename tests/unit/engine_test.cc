@@ -4,8 +4,6 @@
 // No test sleeps to wait for a state.
 #include "scenarios/engine.h"
 
-#include "fake/glob.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
@@ -19,6 +17,7 @@
 #include <vector>
 
 #include "fake/api/router.h"
+#include "fake/glob.h"
 #include "fake/store/clock.h"
 
 namespace nasfake::scenarios {

@@ -2,6 +2,7 @@
 #include "fake/server/request_log.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace nasfake::server {
