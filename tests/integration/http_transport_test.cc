@@ -600,6 +600,51 @@ TEST(HttpTransportTest, OversizedHeaderBlockIs431) {
   EXPECT_EQ(recorder.size(), 0u);
 }
 
+// The header block spans several refills of the transport's 16 KiB read
+// buffer; its bound is exact: max_header_bytes passes, one byte more is 431.
+TEST(HttpTransportTest, HeaderBoundIsExactAcrossReadBufferRefills) {
+  Recorder recorder;
+  HttpTransport::Options options;
+  options.max_header_bytes = 40000;
+  auto transport = MustStart(options, Recording(&recorder));
+  ASSERT_NE(transport, nullptr);
+  // 39 lines "X-Pad: ppp…" (httplib refuses a header line over 8 KiB), then
+  // one sized so that the block is `size` bytes.
+  auto head = [](size_t size) {
+    std::string out = "GET /v1/big?q=1 HTTP/1.1\r\nHost: a\r\n";
+    for (int i = 0; i < 39; ++i) out += "X-Pad: " + std::string(990, 'p') + "\r\n";
+    out += "X-Last: ";
+    const std::string end = "\r\n\r\n";
+    return out + std::string(size - out.size() - end.size(), 'z') + end;
+  };
+  {
+    RawClient client(transport->port());
+    // A second request pipelined behind the first: its bytes share a refill.
+    ASSERT_TRUE(client.Send(head(options.max_header_bytes) +
+                            "GET /v1/next HTTP/1.1\r\nHost: a\r\n\r\n"));
+    EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
+    EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
+    std::vector<api::HttpRequest> requests = recorder.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].target, "/v1/big?q=1");
+    ASSERT_EQ(requests[0].headers.size(), 41u);
+    for (int i = 1; i <= 39; ++i) {
+      EXPECT_EQ(requests[0].headers[i],
+                (api::HeaderList::value_type{"x-pad", std::string(990, 'p')}));
+    }
+    EXPECT_EQ(requests[0].headers[40].first, "x-last");
+    EXPECT_EQ(requests[0].headers[40].second.find_first_not_of('z'), std::string::npos);
+    EXPECT_EQ(requests[1].target, "/v1/next");
+  }
+  {
+    RawClient client(transport->port());
+    ASSERT_TRUE(client.Send(head(options.max_header_bytes + 1)));
+    RawClient::All all = client.ReadAll(kClientWait);
+    EXPECT_TRUE(StartsWith(all.data, "HTTP/1.1 431 ")) << all.data.substr(0, 200);
+    EXPECT_EQ(recorder.size(), 2u);
+  }
+}
+
 TEST(HttpTransportTest, SlowlorisIsCutOffAtReadTimeoutWhileOthersAreServed) {
   Recorder recorder;
   HttpTransport::Options options;

@@ -69,6 +69,36 @@ TEST_F(NasJobsApiTest, CreateReturnsAQueuedJobWithServerAssignedName) {
   EXPECT_THAT(job, EqualsJson(expected));
 }
 
+// The deepest bodies and filters the API accepts run on a connection
+// thread's bounded stack (http_transport.cc): parsed, stored, served again.
+TEST_F(NasJobsApiTest, DeepestAcceptedBodyAndFilterAreServed) {
+  auto create_with_depth = [&](size_t depth) {
+    json nested = 1;
+    for (size_t i = 0; i < depth; ++i) nested = json{{"x", std::move(nested)}};
+    json body = ReadJsonFixture("fixtures/reference/nasjob-create-request.json");
+    body["nasJobSpec"]["multiTrialAlgorithmSpec"]["searchTrialSpec"]["searchTrialJobSpec"]["x"] =
+        nested;
+    return std::make_pair(client_->Post(std::string(kParent) + "/nasJobs", body.dump()), nested);
+  };
+  // The body, nasJobSpec, multiTrialAlgorithmSpec, searchTrialSpec and
+  // searchTrialJobSpec are 5 of the 100 levels model::kMaxJsonDepth allows.
+  auto [created, nested] = create_with_depth(95);
+  ASSERT_EQ(created.status, 200) << created.body.substr(0, 300);
+  Reply got = client_->Get("/v1/" + created.json()["name"].get<std::string>());
+  ASSERT_EQ(got.status, 200);
+  EXPECT_THAT(got.json()["nasJobSpec"]["multiTrialAlgorithmSpec"]["searchTrialSpec"]
+                        ["searchTrialJobSpec"]["x"],
+              EqualsJson(nested));
+  EXPECT_THAT(create_with_depth(96).first,
+              IsApiError(400, "INVALID_ARGUMENT", HasSubstr("Message too deep")));
+
+  const std::string filter = std::string(64, '(') + "state%3D%22JOB_STATE_RUNNING%22" +
+                             std::string(64, ')');
+  Reply listed = client_->Get(std::string(kParent) + "/nasJobs?filter=" + filter);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json()["nasJobs"].size(), 1u) << listed.body;
+}
+
 TEST_F(NasJobsApiTest, CreateAcceptsSnakeCaseIntegerEnumsAndNulls) {
   json body = ReadJsonFixture("fixtures/reference/nasjob-create-request.json");
   json spec = body["nasJobSpec"];
