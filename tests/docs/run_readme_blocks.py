@@ -27,6 +27,7 @@ a block can say `nasfake serve` or `"$NASFAKE_SOURCE_DIR"/scripts/run`.
 import argparse
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -67,13 +68,49 @@ def runnable_blocks(path):
     return blocks
 
 
-def kill_group(pgid):
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+def group_pids(pgid):
+    """The processes in process group `pgid` (from /proc/<pid>/stat)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
         try:
-            os.killpg(pgid, sig)
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # state, ppid, pgrp, ...
+            pids.append(int(entry))
+    return pids
+
+
+def kill_group(pgid, grace=2.0):
+    """SIGTERM to the group; SIGKILL to what has not exited within `grace` s."""
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    pidfds = []
+    for pid in group_pids(pgid):
+        try:
+            pidfds.append(os.pidfd_open(pid))
+        except OSError:
+            pass  # already gone
+    deadline = time.monotonic() + grace
+    try:
+        while pidfds and time.monotonic() < deadline:
+            exited, _, _ = select.select(pidfds, [], [], deadline - time.monotonic())
+            for fd in exited:
+                pidfds.remove(fd)
+                os.close(fd)
+    finally:
+        for fd in pidfds:
+            os.close(fd)
+    if pidfds:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
         except ProcessLookupError:
-            return
-        time.sleep(0.2)
+            pass
 
 
 def run_block(code, timeout, env):
@@ -133,7 +170,12 @@ def self_test():
                     1, 2),
         "pipefail.md": ("```sh runnable\nfalse | cat\n```\n", 1, 1),
         "timeout.md": ("```sh runnable timeout=1\nsleep 30\n```\n", 1, 1),
-        "background.md": ("```sh runnable timeout=5\nsleep 300 &\necho started\n```\n", 0, 1),
+        "background.md": ("```sh runnable timeout=5\n(exec -a nasfake-selftest-leftover sleep 300) &"
+                          "\necho started\n```\n", 0, 1),
+        # Ignores SIGTERM: killed after the grace period.
+        "stubborn.md": ("```sh runnable timeout=5\n(trap '' TERM; touch trapped; "
+                        "exec -a nasfake-selftest-leftover sleep 300) &\n"
+                        "until [ -e trapped ]; do :; done\n```\n", 0, 1),
     }
     bad = 0
     with tempfile.TemporaryDirectory() as d:
@@ -149,7 +191,20 @@ def self_test():
             bad += not ok
             print(f"{'ok  ' if ok else 'BAD '} {name}: exit {got_exit} (want {want_exit}), "
                   f"{got_blocks} blocks (want {want_blocks}), {took:.1f}s")
+    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and
+                 read_cmdline(pid).startswith(b"nasfake-selftest-leftover")]
+    if leftovers:
+        bad += 1
+        print(f"BAD  processes the blocks left are still running: {leftovers}")
     return 1 if bad else 0
+
+
+def read_cmdline(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    except OSError:
+        return b""
 
 
 def main():
