@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "fake/utf8.h"
+
 namespace nasfake::errors {
 namespace {
 
@@ -39,23 +41,8 @@ std::string HtmlPath(std::string_view path) {
   std::string out;
   for (size_t i = 0; i < path.size();) {
     const auto c = static_cast<unsigned char>(path[i]);
-    size_t len = c < 0x80             ? 1
-                 : (c & 0xE0) == 0xC0 ? 2
-                 : (c & 0xF0) == 0xE0 ? 3
-                 : (c & 0xF8) == 0xF0 ? 4
-                                      : 0;
-    bool valid = len > 0 && i + len <= path.size() && (len != 2 || c >= 0xC2);
-    for (size_t k = 1; valid && k < len; ++k) {
-      valid = (static_cast<unsigned char>(path[i + k]) & 0xC0) == 0x80;
-    }
-    if (valid && len == 3) {  // no overlongs, no surrogates
-      const auto c1 = static_cast<unsigned char>(path[i + 1]);
-      valid = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-    } else if (valid && len == 4) {  // no overlongs, nothing past U+10FFFF
-      const auto c1 = static_cast<unsigned char>(path[i + 1]);
-      valid = c <= 0xF4 && !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-    }
-    if (!valid || c < 0x20 || c == 0x7F) {
+    const size_t len = Utf8SequenceLength(path, i);
+    if (len == 0 || c < 0x20 || c == 0x7F) {
       out += '%';
       out += kHex[c >> 4];
       out += kHex[c & 15];

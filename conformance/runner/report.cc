@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
+
+#include "fake/utf8.h"
 
 namespace nasfake::conformance {
 namespace {
@@ -31,10 +34,22 @@ std::string Indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string XmlEscape(const std::string& text) {
+// `text` as XML 1.0 character data or an attribute value: markup escaped,
+// bytes outside well-formed UTF-8 (a client's output cut anywhere) and the
+// non-characters U+FFFE/U+FFFF replaced by U+FFFD, and the control
+// characters XML 1.0 forbids by a space, so the report always parses.
+std::string XmlEscape(std::string_view text) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
   std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = Utf8SequenceLength(text, i);
+    const std::string_view sequence = text.substr(i, std::max<size_t>(len, 1));
+    i += sequence.size();
+    if (len == 0 || sequence == "\xEF\xBF\xBE" || sequence == "\xEF\xBF\xBF") {
+      out += kReplacement;
+      continue;
+    }
+    switch (sequence[0]) {
       case '&':
         out += "&amp;";
         break;
@@ -48,10 +63,11 @@ std::string XmlEscape(const std::string& text) {
         out += "&quot;";
         break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';  // not allowed in XML 1.0
+        if (static_cast<unsigned char>(sequence[0]) < 0x20 && sequence[0] != '\n' &&
+            sequence[0] != '\t') {
+          out += ' ';
         } else {
-          out += static_cast<char>(c);
+          out += sequence;
         }
     }
   }
@@ -136,15 +152,19 @@ json JsonReport(const std::vector<Verdict>& verdicts) {
   for (const auto& v : verdicts) {
     json journal = json::array();
     for (const auto& e : v.journal) journal.push_back(journal::ToJson(e));
+    // A client's output (and failures quoting it) may be any bytes; the
+    // report must dump.
+    json failures = json::array();
+    for (const auto& f : v.failures) failures.push_back(ValidUtf8(f));
     cases.push_back({{"id", v.test_case->id},
                      {"title", v.test_case->title},
                      {"level", LevelName(v.test_case->level)},
                      {"passed", v.passed},
-                     {"failures", v.failures},
+                     {"failures", failures},
                      {"elapsedMs", v.result.elapsed.count()},
                      {"exitStatus", v.result.exit_code},
-                     {"stdout", v.result.stdout_text},
-                     {"stderr", v.result.stderr_text},
+                     {"stdout", ValidUtf8(v.result.stdout_text)},
+                     {"stderr", ValidUtf8(v.result.stderr_text)},
                      {"journal", journal}});
   }
   Summary s = Summarise(verdicts);

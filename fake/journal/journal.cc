@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "fake/utf8.h"
+
 namespace nasfake::journal {
 namespace {
 
@@ -27,47 +29,6 @@ std::string TruncateBody(std::string body) {
   body.resize(keep);
   body += "…[truncated " + std::to_string(cut) + " bytes]";
   return body;
-}
-
-// `text` with every byte that is not part of a well-formed UTF-8 sequence
-// (overlong forms, surrogates and code points past U+10FFFF included)
-// replaced by U+FFFD.
-std::string ValidUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char b = byte(i);
-    size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b < 0x80) {
-      len = 1;
-    } else if (b >= 0xC2 && b <= 0xDF) {
-      len = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      len = 3;
-      if (b == 0xE0) lo = 0xA0;  // no overlong forms
-      if (b == 0xED) hi = 0x9F;  // no surrogates
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      len = 4;
-      if (b == 0xF0) lo = 0x90;  // no overlong forms
-      if (b == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-    }
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k) {
-      const unsigned char c = byte(i + k);
-      ok = k == 1 ? (c >= lo && c <= hi) : IsContinuationByte(text[i + k]);
-    }
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return out;
 }
 
 nlohmann::json HeadersJson(const api::HeaderList& headers) {

@@ -10,6 +10,7 @@
 
 #include "fake/errors.h"
 #include "fake/model/json_writer.h"
+#include "fake/utf8.h"
 
 namespace nasfake::model {
 namespace {

@@ -4,42 +4,18 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "fake/utf8.h"
+
 namespace nasfake::model {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD
 
-bool IsCont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
 // Bytes that can be copied into a JSON string as they are.
 bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
 }  // namespace
-
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const size_t n = s.size();
-  if (i >= n) return 0;
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) return 1;
-  auto at = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  if (b0 >= 0xC2 && b0 <= 0xDF) return i + 1 < n && IsCont(at(1)) ? 2 : 0;
-  if (b0 >= 0xE0 && b0 <= 0xEF) {
-    if (i + 2 >= n) return 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // UTF-16 surrogates
-    return at(1) >= lo && at(1) <= hi && IsCont(at(2)) ? 3 : 0;
-  }
-  if (b0 >= 0xF0 && b0 <= 0xF4) {
-    if (i + 3 >= n) return 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-    return at(1) >= lo && at(1) <= hi && IsCont(at(2)) && IsCont(at(3)) ? 4 : 0;
-  }
-  return 0;  // continuation byte, 0xC0/0xC1 or 0xF5..0xFF
-}
 
 void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');

@@ -19,11 +19,6 @@
 
 namespace nasfake::model {
 
-// The length (1-4) of the well-formed UTF-8 sequence that starts at s[i], or 0
-// when the bytes there are not one (RFC 3629: no overlong forms, no UTF-16
-// surrogates, nothing above U+10FFFF, no truncated sequence).
-size_t Utf8SequenceLength(std::string_view s, size_t i);
-
 // Appends `s` to `out` as a quoted JSON string.
 void AppendJsonString(std::string& out, std::string_view s);
 

@@ -690,19 +690,6 @@ TEST(JsonWriter, InvalidUtf8IsWrittenAsReplacementCharacters) {
   EXPECT_NO_THROW(parsed = json::parse(out));
 }
 
-TEST(JsonWriter, Utf8SequenceLengthFollowsRfc3629) {
-  EXPECT_EQ(Utf8SequenceLength("a", 0), 1u);
-  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0), 2u);
-  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC", 0), 3u);
-  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);
-  EXPECT_EQ(Utf8SequenceLength("\xC1\xBF", 0), 0u);          // overlong
-  EXPECT_EQ(Utf8SequenceLength("\xE0\x80\x80", 0), 0u);      // overlong
-  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80", 0), 0u);      // surrogate
-  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // > U+10FFFF
-  EXPECT_EQ(Utf8SequenceLength("\xE2\x82", 0), 0u);          // truncated
-  EXPECT_EQ(Utf8SequenceLength("\x80", 0), 0u);              // lone continuation
-}
-
 // --- ParseJsonText -------------------------------------------------------------------
 
 Status ParseError(std::string_view text) {
