@@ -760,6 +760,7 @@ void HttpTransport::Impl::HandleRequest(const httplib::Request& req, httplib::Re
   if (c == nullptr || c->failure != Failure::kNone) return;  // answered by the transport
   if (req.body.size() > options_.max_body_bytes) {
     c->failure = Failure::kBodyTooLarge;
+    c->fast_end = c->buf_pos;
     return;
   }
   c->handler_called = true;
