@@ -704,8 +704,8 @@ void HttpTransport::Impl::SetupRequest(Connection& c, httplib::Request& req) {
   ParseHead(c.head, c.target, c.headers);
   if (c.target.empty()) c.target = req.target;
 
-  req.path = "/";                         // routing only; the handler gets the raw target
-  req.ranges.clear();                     // no byte-range answers
+  req.path = "/";      // routing only; the handler gets the raw target
+  req.ranges.clear();  // no byte-range answers
   bool client_close = req.version == "HTTP/1.0";
   for (const auto& [name, value] : c.headers) {
     if (name == "accept-encoding") {

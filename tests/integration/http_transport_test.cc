@@ -620,8 +620,8 @@ TEST(HttpTransportTest, HeaderBoundIsExactAcrossReadBufferRefills) {
   {
     RawClient client(transport->port());
     // A second request pipelined behind the first: its bytes share a refill.
-    ASSERT_TRUE(client.Send(head(options.max_header_bytes) +
-                            "GET /v1/next HTTP/1.1\r\nHost: a\r\n\r\n"));
+    ASSERT_TRUE(
+        client.Send(head(options.max_header_bytes) + "GET /v1/next HTTP/1.1\r\nHost: a\r\n\r\n"));
     EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
     EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
     std::vector<api::HttpRequest> requests = recorder.requests();

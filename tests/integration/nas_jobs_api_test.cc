@@ -92,8 +92,8 @@ TEST_F(NasJobsApiTest, DeepestAcceptedBodyAndFilterAreServed) {
   EXPECT_THAT(create_with_depth(96).first,
               IsApiError(400, "INVALID_ARGUMENT", HasSubstr("Message too deep")));
 
-  const std::string filter = std::string(64, '(') + "state%3D%22JOB_STATE_RUNNING%22" +
-                             std::string(64, ')');
+  const std::string filter =
+      std::string(64, '(') + "state%3D%22JOB_STATE_RUNNING%22" + std::string(64, ')');
   Reply listed = client_->Get(std::string(kParent) + "/nasJobs?filter=" + filter);
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(listed.json()["nasJobs"].size(), 1u) << listed.body;

@@ -1,10 +1,9 @@
 // The conformance reports for tools (JSON, JUnit XML) stay well-formed
 // whatever bytes a client prints.
-#include "conformance/runner/report.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "conformance/runner/report.h"
 #include "fake/utf8.h"
 
 namespace nasfake::conformance {

@@ -23,7 +23,10 @@ TEST(Utf8, ValidUtf8ReplacesEachBadByteAndKeepsTheRest) {
   EXPECT_EQ(ValidUtf8(""), "");
   EXPECT_EQ(ValidUtf8("plain \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"),
             "plain \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
-  EXPECT_EQ(ValidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ValidUtf8("a\xFF"
+                      "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   // A truncated sequence: each of its bytes is replaced.
   EXPECT_EQ(ValidUtf8("\xE2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
