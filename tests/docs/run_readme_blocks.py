@@ -97,16 +97,15 @@ def kill_group(pgid, grace=2.0):
         except OSError:
             pass  # already gone
     deadline = time.monotonic() + grace
-    try:
-        while pidfds and time.monotonic() < deadline:
-            exited, _, _ = select.select(pidfds, [], [], deadline - time.monotonic())
-            for fd in exited:
-                pidfds.remove(fd)
-                os.close(fd)
-    finally:
-        for fd in pidfds:
+    while pidfds and time.monotonic() < deadline:
+        exited, _, _ = select.select(pidfds, [], [], deadline - time.monotonic())
+        for fd in exited:
+            pidfds.remove(fd)
             os.close(fd)
-    if pidfds:
+    survivors = bool(pidfds)
+    for fd in pidfds:
+        os.close(fd)
+    if survivors:
         try:
             os.killpg(pgid, signal.SIGKILL)
         except ProcessLookupError:
