@@ -207,13 +207,13 @@ void AppendGet(journal::Journal& journal, const api::HttpRequest& request,
   entry.body = request.body;
   entry.operation = "nasJobs.get";
   entry.resource = request.target.substr(4);
-  uint64_t id = journal.Begin(std::move(entry));
+  uint64_t id = journal.Begin(entry);
   journal::Entry outcome;
   outcome.action = "pass";
   outcome.status = 200;
   outcome.response_content_type = "application/json; charset=UTF-8";
   outcome.response_body = response_body;
-  journal.Complete(id, std::move(outcome));
+  journal.Complete(id, outcome);
 }
 
 // Appending at capacity (the default 100 000 entries, filled first): each

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ostream>
 #include <sstream>
 #include <string_view>
@@ -17,19 +18,114 @@ constexpr size_t kReasonEntries = 20;
 // How many bytes of a body DebugString shows.
 constexpr size_t kDebugBodyBytes = 200;
 
+// A dropped record's buffer is reused for the newest entry up to this
+// capacity; a larger one (a big body) is freed, so a full journal holds no
+// more than its live entries need.
+constexpr size_t kReusedBufferBytes = size_t{16} * 1024;
+
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
-// Cuts `body` to kMaxBodyBytes (backing off to a UTF-8 sequence boundary) and
-// appends the truncation marker; bodies within the bound are returned as is.
-std::string TruncateBody(std::string body) {
-  if (body.size() <= kMaxBodyBytes) return body;
+// The packed form of a record's fields: each string is its length (4 bytes,
+// host order) then its bytes; a header list is its count (4 bytes), then each
+// name and value. The request's fields come first (PutRequest), the
+// outcome's after them (PutOutcome); Journal::Unpack reads them back in the
+// same order. Every packed string is shorter than 4 GiB: bodies are cut and
+// the transport bounds the rest.
+constexpr size_t kLengthBytes = sizeof(uint32_t);
+
+void PutLength(std::string& out, size_t length) {
+  const auto value = static_cast<uint32_t>(length);
+  out.append(reinterpret_cast<const char*>(&value), kLengthBytes);
+}
+
+void PutString(std::string& out, std::string_view text) {
+  PutLength(out, text.size());
+  out.append(text);
+}
+
+// Cuts a body longer than kMaxBodyBytes (backing off to a UTF-8 sequence
+// boundary) and appends the truncation marker; shorter bodies are packed as is.
+void PutBody(std::string& out, std::string_view body) {
+  if (body.size() <= kMaxBodyBytes) return PutString(out, body);
   size_t keep = kMaxBodyBytes;
   for (int i = 0; i < 3 && keep > 0 && IsContinuationByte(body[keep]); ++i) --keep;
-  const size_t cut = body.size() - keep;
-  body.resize(keep);
-  body += "…[truncated " + std::to_string(cut) + " bytes]";
-  return body;
+  const std::string marker = "…[truncated " + std::to_string(body.size() - keep) + " bytes]";
+  PutLength(out, keep + marker.size());
+  out.append(body.substr(0, keep));
+  out.append(marker);
 }
+
+void PutHeaders(std::string& out, const api::HeaderList& headers) {
+  PutLength(out, headers.size());
+  for (const auto& [name, value] : headers) {
+    PutString(out, name);
+    PutString(out, value);
+  }
+}
+
+size_t HeadersBytes(const api::HeaderList& headers) {
+  size_t bytes = kLengthBytes;
+  for (const auto& [name, value] : headers) {
+    bytes += 2 * kLengthBytes + name.size() + value.size();
+  }
+  return bytes;
+}
+
+void PutRequest(std::string& out, const Entry& request) {
+  out.reserve(out.size() + 5 * kLengthBytes + request.method.size() + request.target.size() +
+              std::min(request.body.size(), kMaxBodyBytes + 64) + request.operation.size() +
+              request.resource.size() + HeadersBytes(request.headers));
+  PutString(out, request.method);
+  PutString(out, request.target);
+  PutBody(out, request.body);
+  PutString(out, request.operation);
+  PutString(out, request.resource);
+  PutHeaders(out, request.headers);
+}
+
+void PutOutcome(std::string& out, const Entry& outcome) {
+  out.reserve(out.size() + 4 * kLengthBytes + outcome.rule.size() + outcome.action.size() +
+              outcome.response_content_type.size() +
+              std::min(outcome.response_body.size(), kMaxBodyBytes + 64) +
+              HeadersBytes(outcome.response_headers));
+  PutString(out, outcome.rule);
+  PutString(out, outcome.action);
+  PutString(out, outcome.response_content_type);
+  PutBody(out, outcome.response_body);
+  PutHeaders(out, outcome.response_headers);
+}
+
+// Reads what the Put functions wrote, front to back.
+class Unpacker {
+ public:
+  explicit Unpacker(std::string_view packed) : rest_(packed) {}
+
+  std::string String() {
+    const size_t length = Length();
+    std::string text(rest_.substr(0, length));
+    rest_.remove_prefix(length);
+    return text;
+  }
+
+  api::HeaderList Headers() {
+    api::HeaderList headers(Length());
+    for (auto& [name, value] : headers) {
+      name = String();
+      value = String();
+    }
+    return headers;
+  }
+
+ private:
+  size_t Length() {
+    uint32_t value;
+    std::memcpy(&value, rest_.data(), kLengthBytes);
+    rest_.remove_prefix(kLengthBytes);
+    return value;
+  }
+
+  std::string_view rest_;
+};
 
 nlohmann::json HeadersJson(const api::HeaderList& headers) {
   nlohmann::json object = nlohmann::json::object();
@@ -168,20 +264,66 @@ void PrintTo(const WaitResult& result, std::ostream* os) {
   }
 }
 
-uint64_t Journal::Begin(Entry entry) {
-  entry.body = TruncateBody(std::move(entry.body));
-  entry.response_body = TruncateBody(std::move(entry.response_body));
+Entry Journal::Unpack(const Record& record) {
+  Entry entry;
+  entry.id = record.id;
+  entry.virtual_time = record.virtual_time;
+  entry.real_time = record.real_time;
+  Unpacker in(record.packed);
+  entry.method = in.String();
+  entry.target = in.String();
+  entry.body = in.String();
+  entry.operation = in.String();
+  entry.resource = in.String();
+  entry.headers = in.Headers();
+  if (record.completed) {
+    entry.rule = in.String();
+    entry.action = in.String();
+    entry.response_content_type = in.String();
+    entry.response_body = in.String();
+    entry.response_headers = in.Headers();
+  }
+  entry.status = record.status;
+  entry.fault = record.fault;
+  entry.completed = record.completed;
+  return entry;
+}
+
+std::vector<Entry> Journal::UnpackAll() const {
+  std::vector<Entry> entries;
+  entries.reserve(records_.size());
+  for (const Record& record : records_) entries.push_back(Unpack(record));
+  return entries;
+}
+
+uint64_t Journal::Begin(const Entry& request) {
+  std::string released;  // a dropped record's oversized buffer, freed after the lock
   uint64_t id;
-  Entry evicted;  // the entry dropped past capacity, freed once the lock is released
   {
     std::lock_guard lock(mu_);
     id = next_id_++;
-    entry.id = id;
-    entries_.push_back(std::move(entry));
-    while (entries_.size() > capacity_) {
-      evicted = std::move(entries_.front());
-      entries_.pop_front();
+    if (capacity_ == 0) {
       ++dropped_;
+    } else {
+      Record* record;
+      if (records_.size() < capacity_) {
+        record = &records_.emplace_back();
+      } else {  // full: the oldest record becomes the newest
+        Record spare = std::move(records_.front());
+        records_.pop_front();
+        ++dropped_;
+        if (spare.packed.capacity() > kReusedBufferBytes) released.swap(spare.packed);
+        record = &records_.emplace_back(std::move(spare));
+      }
+      record->id = id;
+      record->virtual_time = request.virtual_time;
+      record->real_time = request.real_time;
+      record->packed.clear();
+      PutRequest(record->packed, request);
+      record->request_bytes = record->packed.size();
+      record->status = 0;
+      record->fault.reset();
+      record->completed = false;
     }
     ++version_;
   }
@@ -189,24 +331,18 @@ uint64_t Journal::Begin(Entry entry) {
   return id;
 }
 
-void Journal::Complete(uint64_t id, Entry outcome) {
-  // Cut outside the lock; only moves happen under it.
-  std::string response_body = TruncateBody(std::move(outcome.response_body));
+void Journal::Complete(uint64_t id, const Entry& outcome) {
   {
     std::lock_guard lock(mu_);
-    // Ids in entries_ are consecutive (Begin appends under the lock, only the
-    // front is dropped, Clear empties), so the entry is found by offset.
-    if (entries_.empty() || id < entries_.front().id || id > entries_.back().id) return;
-    Entry& entry = entries_[id - entries_.front().id];
-    if (entry.id != id) return;  // unreachable while the invariant holds
-    entry.rule = std::move(outcome.rule);
-    entry.action = std::move(outcome.action);
-    entry.status = outcome.status;
-    entry.response_body = std::move(response_body);
-    entry.response_content_type = std::move(outcome.response_content_type);
-    entry.response_headers = std::move(outcome.response_headers);
-    entry.fault = outcome.fault;
-    entry.completed = true;
+    // Ids in records_ are consecutive (Begin appends under the lock, only the
+    // front is dropped, Clear empties), so the record is found by offset.
+    if (records_.empty() || id < records_.front().id || id > records_.back().id) return;
+    Record& record = records_[id - records_.front().id];
+    record.packed.resize(record.request_bytes);
+    PutOutcome(record.packed, outcome);
+    record.status = outcome.status;
+    record.fault = outcome.fault;
+    record.completed = true;
     ++version_;
   }
   changed_.notify_all();
@@ -214,12 +350,12 @@ void Journal::Complete(uint64_t id, Entry outcome) {
 
 std::vector<Entry> Journal::Entries() const {
   std::lock_guard lock(mu_);
-  return {entries_.begin(), entries_.end()};
+  return UnpackAll();
 }
 
 size_t Journal::size() const {
   std::lock_guard lock(mu_);
-  return entries_.size();
+  return records_.size();
 }
 
 uint64_t Journal::dropped() const {
@@ -230,7 +366,7 @@ uint64_t Journal::dropped() const {
 void Journal::Clear() {
   {
     std::lock_guard lock(mu_);
-    entries_.clear();
+    records_.clear();
     dropped_ = 0;
     ++version_;
   }
@@ -247,7 +383,7 @@ WaitResult Journal::WaitFor(const std::function<bool(const std::vector<Entry>&)>
   while (true) {
     const uint64_t seen = version_;
     const bool shut_down = shut_down_;
-    std::vector<Entry> snapshot(entries_.begin(), entries_.end());
+    std::vector<Entry> snapshot = UnpackAll();
     // The condition runs unlocked: it may be slow or call the journal. A
     // change meanwhile bumps version_, so the wait below does not miss it.
     lock.unlock();
@@ -265,19 +401,19 @@ WaitResult Journal::WaitFor(const std::function<bool(const std::vector<Entry>&)>
     reason << "timed out after " << timeout.count() << " ms waiting for " << what;
   }
   reason << "; the journal holds ";
-  if (entries_.empty()) {
+  if (records_.empty()) {
     reason << "no requests";
   } else {
-    reason << entries_.size() << (entries_.size() == 1 ? " request" : " requests");
-    if (entries_.size() > kReasonEntries) reason << " (the last " << kReasonEntries << " shown)";
+    reason << records_.size() << (records_.size() == 1 ? " request" : " requests");
+    if (records_.size() > kReasonEntries) reason << " (the last " << kReasonEntries << " shown)";
   }
   if (dropped_ > 0) reason << " (" << dropped_ << " older dropped)";
-  if (!entries_.empty()) {
+  if (!records_.empty()) {
     reason << ": ";
-    const size_t first = entries_.size() > kReasonEntries ? entries_.size() - kReasonEntries : 0;
-    for (size_t i = first; i < entries_.size(); ++i) {
+    const size_t first = records_.size() > kReasonEntries ? records_.size() - kReasonEntries : 0;
+    for (size_t i = first; i < records_.size(); ++i) {
       if (i != first) reason << "; ";
-      reason << Summary(entries_[i]);
+      reason << Summary(Unpack(records_[i]));
     }
   }
   return WaitResult{false, reason.str()};

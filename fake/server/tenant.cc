@@ -115,7 +115,7 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answe
   }
   entry.virtual_time = env_.clock().Now();
   entry.real_time = std::chrono::system_clock::now();
-  uint64_t id = journal_.Begin(std::move(entry));
+  uint64_t id = journal_.Begin(entry);
 
   scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
   std::string note;
@@ -131,7 +131,7 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answe
   outcome.response_body = response.body;
   outcome.fault = response.fault;
   if (answered_by != nullptr) *answered_by = Outcome{outcome.rule, outcome.action, outcome.status};
-  journal_.Complete(id, std::move(outcome));
+  journal_.Complete(id, outcome);
   return response;
 }
 
