@@ -1,6 +1,7 @@
 #include "fake/journal/journal.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdio>
 #include <cstring>
 #include <ostream>
@@ -19,9 +20,9 @@ constexpr size_t kReasonEntries = 20;
 constexpr size_t kDebugBodyBytes = 200;
 
 // A dropped record's buffer is reused for the newest entry up to this
-// capacity; a larger one (a big body) is freed, so a full journal holds no
-// more than its live entries need.
-constexpr size_t kReusedBufferBytes = size_t{16} * 1024;
+// capacity; a larger one (a big body) is freed. So a full journal holds at
+// most this much per entry beyond what its entries need.
+constexpr size_t kReusedBufferBytes = size_t{8} * 1024;
 
 bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -71,10 +72,31 @@ size_t HeadersBytes(const api::HeaderList& headers) {
   return bytes;
 }
 
+// The capacity a new buffer for `bytes` gets: `bytes` rounded up to one of
+// four size classes per power of two (less than 25% slack), so that an entry
+// a little longer than the one whose buffer it reuses rarely needs a new one.
+size_t SizeClass(size_t bytes) {
+  constexpr size_t kSmallest = 256;
+  if (bytes <= kSmallest) return kSmallest;
+  const size_t step = std::bit_floor(bytes - 1) / 4;
+  return (bytes + step - 1) / step * step;
+}
+
+// Makes room for `more` bytes after what `out` holds. A buffer that has to
+// grow is replaced by one of SizeClass capacity (std::string would double it).
+void Reserve(std::string& out, size_t more) {
+  const size_t needed = out.size() + more;
+  if (needed <= out.capacity()) return;
+  std::string grown;
+  grown.reserve(SizeClass(needed));
+  grown.append(out);
+  out.swap(grown);
+}
+
 void PutRequest(std::string& out, const Entry& request) {
-  out.reserve(out.size() + 5 * kLengthBytes + request.method.size() + request.target.size() +
-              std::min(request.body.size(), kMaxBodyBytes + 64) + request.operation.size() +
-              request.resource.size() + HeadersBytes(request.headers));
+  Reserve(out, 5 * kLengthBytes + request.method.size() + request.target.size() +
+                   std::min(request.body.size(), kMaxBodyBytes + 64) + request.operation.size() +
+                   request.resource.size() + HeadersBytes(request.headers));
   PutString(out, request.method);
   PutString(out, request.target);
   PutBody(out, request.body);
@@ -84,10 +106,10 @@ void PutRequest(std::string& out, const Entry& request) {
 }
 
 void PutOutcome(std::string& out, const Entry& outcome) {
-  out.reserve(out.size() + 4 * kLengthBytes + outcome.rule.size() + outcome.action.size() +
-              outcome.response_content_type.size() +
-              std::min(outcome.response_body.size(), kMaxBodyBytes + 64) +
-              HeadersBytes(outcome.response_headers));
+  Reserve(out, 4 * kLengthBytes + outcome.rule.size() + outcome.action.size() +
+                   outcome.response_content_type.size() +
+                   std::min(outcome.response_body.size(), kMaxBodyBytes + 64) +
+                   HeadersBytes(outcome.response_headers));
   PutString(out, outcome.rule);
   PutString(out, outcome.action);
   PutString(out, outcome.response_content_type);
