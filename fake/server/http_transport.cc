@@ -25,6 +25,10 @@
 // - Wire faults: the catch-all handler marks the connection; ConnStream then
 //   captures the bytes httplib writes for that response instead of sending
 //   them, and the keep-alive loop performs the fault on exactly those bytes.
+// - One send per answer: httplib writes a response's head and body in two
+//   writes; ConnStream holds the head and sends it with the body (bodies up
+//   to kCoalescedBodyBytes), which saves a send and a wake-up of the client
+//   per answer.
 //
 // What the handler sees: method; target = the raw request-target (fragment
 // included, nothing decoded); headers in wire order, names lowercased, values
@@ -90,6 +94,8 @@ constexpr std::chrono::seconds kIdleTimeout{120};
 // Advertised as Keep-Alive "max"; there is no limit.
 constexpr size_t kAdvertisedKeepAliveMax = std::numeric_limits<int>::max();
 constexpr size_t kReadBufferSize = 16 * 1024;
+// Answers with a body up to this size leave in one send with their head.
+constexpr size_t kCoalescedBodyBytes = 16 * 1024;
 // Chunk-size lines and CRLFs a chunked body may add to max_body_bytes.
 constexpr size_t kChunkFramingSlack = 64 * 1024;
 // After an error answer, how long the client may keep sending before the
@@ -402,6 +408,8 @@ class HttpTransport::Impl final : public httplib::Server {
     bool capturing = false;  // httplib's writes go to `captured`
     std::string captured;
     std::optional<api::WireFault> fault;
+    bool hold_head = false;  // httplib's next write (the head) goes to `held_head`
+    std::string held_head;   // sent with the next write, or after process_request
 
     void Settle() {
       size_t n = buf_pos - mark;
@@ -426,6 +434,8 @@ class HttpTransport::Impl final : public httplib::Server {
       capturing = false;
       captured.clear();
       fault.reset();
+      hold_head = false;
+      held_head.clear();
     }
   };
 
@@ -461,6 +471,15 @@ class HttpTransport::Impl final : public httplib::Server {
         conn_.captured.append(ptr, size);
         return static_cast<ssize_t>(size);
       }
+      if (conn_.hold_head) {
+        conn_.hold_head = false;
+        conn_.held_head.assign(ptr, size);
+        return static_cast<ssize_t>(size);
+      }
+      if (!conn_.held_head.empty()) {
+        conn_.held_head.append(ptr, size);
+        return impl_.SendHeldHead(conn_) ? static_cast<ssize_t>(size) : -1;
+      }
       return impl_.SendAll(conn_, ptr, size) ? static_cast<ssize_t>(size) : -1;
     }
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -488,6 +507,7 @@ class HttpTransport::Impl final : public httplib::Server {
   [[gnu::noinline]] ssize_t Read(Connection& c, char* ptr, size_t size);
   ssize_t Fill(Connection& c);
   bool SendAll(Connection& c, const char* data, size_t size);
+  bool SendHeldHead(Connection& c);
   bool PerformFault(Connection& c);
   void AnswerFailure(Connection& c);
   void CloseNow(Connection& c);
@@ -665,6 +685,8 @@ void HttpTransport::Impl::ServeConnection(int fd) {
     c.BeginRequest(first ? deadline : DeadlineAfter(options_.read_timeout));
     bool connection_closed = false;
     bool ok = process_request(strm, false, connection_closed, setup_);
+    if (!c.held_head.empty() && !SendHeldHead(c))
+      ok = false;  // an answer without a body write  // an answer without a body write
     if (c.capturing) {
       c.capturing = false;
       if (!PerformFault(c)) break;
@@ -800,6 +822,8 @@ void HttpTransport::Impl::HandleRequest(const httplib::Request& req, httplib::Re
   if (response.fault) {
     c->fault = response.fault;
     c->capturing = true;
+  } else if (!res.body.empty() && res.body.size() <= kCoalescedBodyBytes) {
+    c->hold_head = true;
   }
 }
 
@@ -879,6 +903,13 @@ bool HttpTransport::Impl::SendAll(Connection& c, const char* data, size_t size) 
     }
   }
   return true;
+}
+
+// Sends c.held_head (with whatever was appended to it) and empties it.
+bool HttpTransport::Impl::SendHeldHead(Connection& c) {
+  bool ok = SendAll(c, c.held_head.data(), c.held_head.size());
+  c.held_head.clear();
+  return ok;
 }
 
 // Performs c.fault on c.captured; true when the connection stays usable.

@@ -274,6 +274,38 @@ TEST(HttpTransportTest, HttplibClientGetAndHead) {
   EXPECT_EQ(recorder.requests()[1].method, "HEAD");
 }
 
+// The head of an answer is held back to leave with its body in one send
+// (bodies up to 16 KiB): around that bound, with no body, and for HEAD (no
+// body write at all), every answer arrives whole and in order on one
+// keep-alive connection.
+TEST(HttpTransportTest, AnswersOfEverySizeArriveWholeAndInOrder) {
+  Recorder recorder;
+  auto transport = MustStart({}, [&](api::HttpRequest&& request) {
+    recorder.Add(request);
+    api::HttpResponse response;
+    const size_t size = std::stoul(request.target.substr(1));
+    for (size_t i = 0; i < size; ++i) response.body += static_cast<char>('a' + i % 26);
+    return response;
+  });
+  ASSERT_NE(transport, nullptr);
+  auto client = KeepAliveClient(transport->port());
+  const std::vector<size_t> sizes = {0, 1, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 300000, 7};
+  for (size_t size : sizes) {
+    const std::string path = "/" + std::to_string(size);
+    auto get = client->Get(path);
+    ASSERT_TRUE(get) << size << ": " << httplib::to_string(get.error());
+    ASSERT_EQ(get->body.size(), size);
+    for (size_t i = 0; i < size; ++i) ASSERT_EQ(get->body[i], 'a' + i % 26) << size << " @" << i;
+    auto head = client->Head(path);
+    ASSERT_TRUE(head) << size << ": " << httplib::to_string(head.error());
+    EXPECT_EQ(head->get_header_value("Content-Length"), std::to_string(size));
+    EXPECT_EQ(head->body, "");
+  }
+  const auto requests = recorder.requests();
+  ASSERT_EQ(requests.size(), 2 * sizes.size());
+  for (const auto& request : requests) EXPECT_EQ(request.remote_addr, requests[0].remote_addr);
+}
+
 TEST(HttpTransportTest, PostWithoutContentLengthHasAnEmptyBody) {
   Recorder recorder;
   auto transport = MustStart({}, Recording(&recorder));
