@@ -685,8 +685,8 @@ void HttpTransport::Impl::ServeConnection(int fd) {
     c.BeginRequest(first ? deadline : DeadlineAfter(options_.read_timeout));
     bool connection_closed = false;
     bool ok = process_request(strm, false, connection_closed, setup_);
-    if (!c.held_head.empty() && !SendHeldHead(c))
-      ok = false;  // an answer without a body write  // an answer without a body write
+    // An answer with no body write (to a HEAD) leaves its head held.
+    if (!c.held_head.empty() && !SendHeldHead(c)) ok = false;
     if (c.capturing) {
       c.capturing = false;
       if (!PerformFault(c)) break;
