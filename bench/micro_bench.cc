@@ -197,35 +197,34 @@ BENCHMARK(BM_ApiListPage)->Arg(100)->Arg(100000);
 
 // --- Journal --------------------------------------------------------------
 
+// The answer to a GET of the reference's full job.
+api::HttpResponse JobResponse() {
+  api::HttpResponse response;
+  response.body = model::ToJson(FullJob());
+  return response;
+}
+
 // A journal entry for a GET, as Tenant::Handle records it: Begin, then Complete.
 void AppendGet(journal::Journal& journal, const api::HttpRequest& request,
-               const std::string& response_body) {
-  journal::Entry entry;
-  entry.method = request.method;
-  entry.target = request.target;
-  entry.headers = request.headers;
-  entry.body = request.body;
-  entry.operation = "nasJobs.get";
-  entry.resource = request.target.substr(4);
-  uint64_t id = journal.Begin(entry);
-  journal::Entry outcome;
-  outcome.action = "pass";
-  outcome.status = 200;
-  outcome.response_content_type = "application/json; charset=UTF-8";
-  outcome.response_body = response_body;
-  journal.Complete(id, outcome);
+               const api::HttpResponse& response) {
+  const uint64_t id = journal.Begin({.request = request,
+                                     .operation = "nasJobs.get",
+                                     .resource = std::string_view(request.target).substr(4),
+                                     .virtual_time = {},
+                                     .real_time = {}});
+  journal.Complete(id, {.rule = "", .action = "pass", .status = 200, .response = response});
 }
 
 // Appending at capacity (the default 100 000 entries, filled first): each
 // append drops the oldest entry, the steady state of a long-running fake.
 void BM_JournalAppend(benchmark::State& state) {
   const api::HttpRequest request = GetRequest(7);
-  const std::string response_body = model::ToJson(FullJob());
+  const api::HttpResponse response = JobResponse();
   static journal::Journal journal;
   while (journal.size() < journal::Journal::kDefaultCapacity) {
-    AppendGet(journal, request, response_body);
+    AppendGet(journal, request, response);
   }
-  for (auto _ : state) AppendGet(journal, request, response_body);
+  for (auto _ : state) AppendGet(journal, request, response);
   state.counters["entries"] = static_cast<double>(journal.size());
 }
 BENCHMARK(BM_JournalAppend);
@@ -234,7 +233,7 @@ BENCHMARK(BM_JournalAppend);
 // what the first requests of a test cost.
 void BM_JournalAppendFilling(benchmark::State& state) {
   const api::HttpRequest request = GetRequest(7);
-  const std::string response_body = model::ToJson(FullJob());
+  const api::HttpResponse response = JobResponse();
   auto journal = std::make_unique<journal::Journal>();
   size_t n = 0;
   for (auto _ : state) {
@@ -243,7 +242,7 @@ void BM_JournalAppendFilling(benchmark::State& state) {
       journal = std::make_unique<journal::Journal>();
       state.ResumeTiming();
     }
-    AppendGet(*journal, request, response_body);
+    AppendGet(*journal, request, response);
   }
 }
 BENCHMARK(BM_JournalAppendFilling);

@@ -93,28 +93,30 @@ void Reserve(std::string& out, size_t more) {
   out.swap(grown);
 }
 
-void PutRequest(std::string& out, const Entry& request) {
+void PutRequest(std::string& out, const Arrival& arrival) {
+  const api::HttpRequest& request = arrival.request;
   Reserve(out, 5 * kLengthBytes + request.method.size() + request.target.size() +
-                   std::min(request.body.size(), kMaxBodyBytes + 64) + request.operation.size() +
-                   request.resource.size() + HeadersBytes(request.headers));
+                   std::min(request.body.size(), kMaxBodyBytes + 64) + arrival.operation.size() +
+                   arrival.resource.size() + HeadersBytes(request.headers));
   PutString(out, request.method);
   PutString(out, request.target);
   PutBody(out, request.body);
-  PutString(out, request.operation);
-  PutString(out, request.resource);
+  PutString(out, arrival.operation);
+  PutString(out, arrival.resource);
   PutHeaders(out, request.headers);
 }
 
-void PutOutcome(std::string& out, const Entry& outcome) {
-  Reserve(out, 4 * kLengthBytes + outcome.rule.size() + outcome.action.size() +
-                   outcome.response_content_type.size() +
-                   std::min(outcome.response_body.size(), kMaxBodyBytes + 64) +
-                   HeadersBytes(outcome.response_headers));
-  PutString(out, outcome.rule);
-  PutString(out, outcome.action);
-  PutString(out, outcome.response_content_type);
-  PutBody(out, outcome.response_body);
-  PutHeaders(out, outcome.response_headers);
+void PutOutcome(std::string& out, const Handling& handling) {
+  const api::HttpResponse& response = handling.response;
+  Reserve(out, 4 * kLengthBytes + handling.rule.size() + handling.action.size() +
+                   response.content_type.size() +
+                   std::min(response.body.size(), kMaxBodyBytes + 64) +
+                   HeadersBytes(response.headers));
+  PutString(out, handling.rule);
+  PutString(out, handling.action);
+  PutString(out, response.content_type);
+  PutBody(out, response.body);
+  PutHeaders(out, response.headers);
 }
 
 // Reads what the Put functions wrote, front to back.
@@ -318,7 +320,7 @@ std::vector<Entry> Journal::UnpackAll() const {
   return entries;
 }
 
-uint64_t Journal::Begin(const Entry& request) {
+uint64_t Journal::Begin(const Arrival& arrival) {
   std::string released;  // a dropped record's oversized buffer, freed after the lock
   uint64_t id;
   {
@@ -338,10 +340,10 @@ uint64_t Journal::Begin(const Entry& request) {
         record = &records_.emplace_back(std::move(spare));
       }
       record->id = id;
-      record->virtual_time = request.virtual_time;
-      record->real_time = request.real_time;
+      record->virtual_time = arrival.virtual_time;
+      record->real_time = arrival.real_time;
       record->packed.clear();
-      PutRequest(record->packed, request);
+      PutRequest(record->packed, arrival);
       record->request_bytes = record->packed.size();
       record->status = 0;
       record->fault.reset();
@@ -353,7 +355,7 @@ uint64_t Journal::Begin(const Entry& request) {
   return id;
 }
 
-void Journal::Complete(uint64_t id, const Entry& outcome) {
+void Journal::Complete(uint64_t id, const Handling& handling) {
   {
     std::lock_guard lock(mu_);
     // Ids in records_ are consecutive (Begin appends under the lock, only the
@@ -361,9 +363,9 @@ void Journal::Complete(uint64_t id, const Entry& outcome) {
     if (records_.empty() || id < records_.front().id || id > records_.back().id) return;
     Record& record = records_[id - records_.front().id];
     record.packed.resize(record.request_bytes);
-    PutOutcome(record.packed, outcome);
-    record.status = outcome.status;
-    record.fault = outcome.fault;
+    PutOutcome(record.packed, handling);
+    record.status = handling.status;
+    record.fault = handling.response.fault;
     record.completed = true;
     ++version_;
   }

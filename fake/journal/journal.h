@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fake/api/http.h"
@@ -84,22 +85,38 @@ struct [[nodiscard]] WaitResult {
 // Prints "met" / "not met: <reason>" for GoogleTest.
 void PrintTo(const WaitResult& result, std::ostream* os);
 
+// What Begin records: the request (method, target, headers, body; not
+// remote_addr), where it was routed, and when it arrived.
+struct Arrival {
+  const api::HttpRequest& request;
+  std::string_view operation;  // "" when no HTTP rule matches
+  std::string_view resource;   // "" when no HTTP rule matches
+  model::Timestamp virtual_time{};
+  std::chrono::system_clock::time_point real_time;
+};
+
+// What Complete records: the rule and action, the status sent (0 when a
+// fault sent none), and the response's content type, headers, body and fault.
+struct Handling {
+  std::string_view rule;
+  std::string_view action;
+  int status = 0;
+  const api::HttpResponse& response;
+};
+
 class Journal {
  public:
   static constexpr size_t kDefaultCapacity = 100000;
   explicit Journal(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
-  // Records a request (method, target, headers, body, operation, resource,
-  // virtual_time, real_time of `request`; the rest is ignored); returns its
-  // id. Ids keep counting across Clear, so an id is never reused by one
-  // journal. The body is cut to kMaxBodyBytes.
-  uint64_t Begin(const Entry& request);
-  // Records what was done for request `id` (rule, action, status,
-  // response_content_type, response_headers, response_body, fault of
-  // `outcome`; the rest is ignored) and marks it completed; a second Complete
-  // overwrites the first. No-op for an id already dropped (or cleared, or
-  // never returned by Begin).
-  void Complete(uint64_t id, const Entry& outcome);
+  // Records a request as received; returns its id. Ids keep counting across
+  // Clear, so an id is never reused by one journal. The body is cut to
+  // kMaxBodyBytes.
+  uint64_t Begin(const Arrival& arrival);
+  // Records what was done for request `id` and marks it completed; a second
+  // Complete overwrites the first. No-op for an id already dropped (or
+  // cleared, or never returned by Begin).
+  void Complete(uint64_t id, const Handling& handling);
 
   std::vector<Entry> Entries() const;  // oldest first
   size_t size() const;

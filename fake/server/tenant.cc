@@ -104,34 +104,23 @@ Status Tenant::ApplyScenario(const scenarios::Scenario& scenario) {
 
 api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answered_by) {
   auto resolved = api::Resolve(request);
-  journal::Entry entry;
-  entry.method = request.method;
-  entry.target = request.target;
-  entry.headers = request.headers;
-  entry.body = request.body;
-  if (resolved) {
-    entry.operation = std::string(resolved->operation);
-    entry.resource = resolved->resource;
-  }
-  entry.virtual_time = env_.clock().Now();
-  entry.real_time = std::chrono::system_clock::now();
-  uint64_t id = journal_.Begin(entry);
+  const uint64_t id = journal_.Begin(
+      {.request = request,
+       .operation = resolved ? resolved->operation : std::string_view(),
+       .resource = resolved ? std::string_view(resolved->resource) : std::string_view(),
+       .virtual_time = env_.clock().Now(),
+       .real_time = std::chrono::system_clock::now()});
 
   scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
   std::string note;
   api::HttpResponse response = engine_.Perform(
       decision, [&] { return router_.Handle(request, resolved); }, &note);
 
-  journal::Entry outcome;
-  outcome.rule = decision.rule;
-  outcome.action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
-  outcome.status = SendsStatus(response) ? response.status : 0;
-  outcome.response_content_type = response.content_type;
-  outcome.response_headers = response.headers;
-  outcome.response_body = response.body;
-  outcome.fault = response.fault;
-  if (answered_by != nullptr) *answered_by = Outcome{outcome.rule, outcome.action, outcome.status};
-  journal_.Complete(id, outcome);
+  const std::string action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
+  const int status = SendsStatus(response) ? response.status : 0;
+  if (answered_by != nullptr) *answered_by = Outcome{decision.rule, action, status};
+  journal_.Complete(
+      id, {.rule = decision.rule, .action = action, .status = status, .response = response});
   return response;
 }
 

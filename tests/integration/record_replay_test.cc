@@ -22,6 +22,8 @@
 namespace nasfake {
 namespace {
 
+using ::nasfake::testing::BeginEntry;
+using ::nasfake::testing::CompleteEntry;
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
 using ::nasfake::testing::NasfakeProcess;
@@ -79,21 +81,21 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
   request.method = "GET";
   request.target = "/v1/projects/1/locations/l/nasJobs?pageSize=2";
   request.headers = {{"host", "127.0.0.1:1"}, {"x-goog-api-client", "gl-cpp"}};
-  uint64_t first = journal.Begin(request);
+  uint64_t first = BeginEntry(journal, request);
   journal::Entry outcome;
   outcome.status = 200;
   outcome.response_content_type = "application/json; charset=UTF-8";
   outcome.response_headers = {{"x-nasfake-rule", "r1"}};
   outcome.response_body = R"({"nasJobs":[]})";
-  journal.Complete(first, outcome);
+  CompleteEntry(journal, first, outcome);
   request.method = "POST";
   request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel";
   request.body = "{}";
-  uint64_t second = journal.Begin(request);
+  uint64_t second = BeginEntry(journal, request);
   outcome = journal::Entry{};
   outcome.fault = api::WireFault{api::WireFault::Kind::kStall, 0, std::chrono::milliseconds(250)};
-  journal.Complete(second, outcome);
-  journal.Begin(request);  // never completed: not part of a transcript
+  CompleteEntry(journal, second, outcome);
+  BeginEntry(journal, request);  // never completed: not part of a transcript
 
   json of_journal = server::TranscriptOf(journal);
   auto transcript = scenarios::TranscriptFromJson(of_journal, "transcript");

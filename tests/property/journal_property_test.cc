@@ -14,9 +14,13 @@
 #include <vector>
 
 #include "fake/journal/journal.h"
+#include "tests/support/test_support.h"
 
 namespace nasfake::journal {
 namespace {
+
+using ::nasfake::testing::BeginEntry;
+using ::nasfake::testing::CompleteEntry;
 
 // Mostly short strings of any bytes; sometimes a body past kMaxBodyBytes
 // (ASCII, so the model's cut needs no UTF-8 rule: the unit tests cover that).
@@ -92,7 +96,7 @@ RC_GTEST_PROP(JournalProperty, HoldsWhatAListOfEntriesWould, ()) {
     const int op = *rc::gen::inRange(0, 10);
     if (op < 5) {  // Begin
       Entry request = RandomRequest();
-      const uint64_t id = journal.Begin(request);
+      const uint64_t id = BeginEntry(journal, request);
       RC_ASSERT(id == next_id);
       Entry kept;
       kept.id = next_id++;
@@ -112,7 +116,7 @@ RC_GTEST_PROP(JournalProperty, HoldsWhatAListOfEntriesWould, ()) {
     } else if (op < 9) {  // Complete an id: kept, dropped or never issued
       const uint64_t id = *rc::gen::inRange<uint64_t>(0, next_id + 1);
       const Entry outcome = RandomOutcome();
-      journal.Complete(id, outcome);
+      CompleteEntry(journal, id, outcome);
       for (Entry& e : model) {
         if (e.id != id) continue;
         e.rule = outcome.rule;

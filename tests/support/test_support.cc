@@ -112,4 +112,28 @@ Reply TestClient::Post(const std::string& target, const std::string& body,
   return Send("POST", target, body, all);
 }
 
+uint64_t BeginEntry(journal::Journal& journal, const journal::Entry& request) {
+  api::HttpRequest http;
+  http.method = request.method;
+  http.target = request.target;
+  http.headers = request.headers;
+  http.body = request.body;
+  return journal.Begin({.request = http,
+                        .operation = request.operation,
+                        .resource = request.resource,
+                        .virtual_time = request.virtual_time,
+                        .real_time = request.real_time});
+}
+
+void CompleteEntry(journal::Journal& journal, uint64_t id, const journal::Entry& outcome) {
+  api::HttpResponse http;
+  http.content_type = outcome.response_content_type;
+  http.headers = outcome.response_headers;
+  http.body = outcome.response_body;
+  http.fault = outcome.fault;
+  journal.Complete(
+      id,
+      {.rule = outcome.rule, .action = outcome.action, .status = outcome.status, .response = http});
+}
+
 }  // namespace nasfake::testing

@@ -18,6 +18,13 @@ namespace nasfake::testing {
 std::string ReadSourceFile(std::string_view relative_path);
 nlohmann::json ReadJsonFixture(std::string_view relative_path);
 
+// Journal entries written as Entry values, for tests of the journal itself:
+// BeginEntry records `request`'s method, target, headers, body, operation,
+// resource and times; CompleteEntry records `outcome`'s rule, action, status,
+// response_content_type, response_headers, response_body and fault.
+uint64_t BeginEntry(journal::Journal& journal, const journal::Entry& request);
+void CompleteEntry(journal::Journal& journal, uint64_t id, const journal::Entry& outcome);
+
 // A FakeServer on 127.0.0.1 with a virtual clock; fails the test if it cannot start.
 std::unique_ptr<FakeServer> StartFakeServer(FakeServerOptions options = {});
 

@@ -13,9 +13,13 @@
 #include <vector>
 
 #include "fake/journal/matchers.h"
+#include "tests/support/test_support.h"
 
 namespace nasfake::journal {
 namespace {
+
+using ::nasfake::testing::BeginEntry;
+using ::nasfake::testing::CompleteEntry;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -83,11 +87,11 @@ std::pair<bool, std::string> Explain(const M& matcher, const T& value) {
 
 TEST(JournalTest, AssignsIdsInArrivalOrder) {
   Journal journal;
-  EXPECT_EQ(journal.Begin(Request("GET", kJob)), 1u);
+  EXPECT_EQ(BeginEntry(journal, Request("GET", kJob)), 1u);
   Entry with_stale_id = Request("POST", std::string(kJob) + ":cancel", "{}");
   with_stale_id.id = 42;
-  EXPECT_EQ(journal.Begin(with_stale_id), 2u);
-  EXPECT_EQ(journal.Begin(Request("DELETE", kJob)), 3u);
+  EXPECT_EQ(BeginEntry(journal, with_stale_id), 2u);
+  EXPECT_EQ(BeginEntry(journal, Request("DELETE", kJob)), 3u);
 
   auto entries = journal.Entries();
   EXPECT_THAT(Ids(entries), ElementsAre(1, 2, 3));
@@ -101,14 +105,14 @@ TEST(JournalTest, AssignsIdsInArrivalOrder) {
 
 TEST(JournalTest, CompleteFillsTheOutcomeOnly) {
   Journal journal;
-  uint64_t id = journal.Begin(Request("POST", std::string(kJob) + ":cancel", "{}"));
+  uint64_t id = BeginEntry(journal, Request("POST", std::string(kJob) + ":cancel", "{}"));
   Entry outcome = Outcome(200, "fault:partial", "r7", "{}");
   outcome.method = "IGNORED";
   outcome.body = "ignored";
   outcome.response_content_type = "application/json";
   outcome.response_headers = {{"x-a", "1"}};
   outcome.fault = api::WireFault{api::WireFault::Kind::kPartialThenClose, 5, {}};
-  journal.Complete(id, outcome);
+  CompleteEntry(journal, id, outcome);
 
   auto entries = journal.Entries();
   ASSERT_EQ(entries.size(), 1u);
@@ -129,21 +133,21 @@ TEST(JournalTest, CompleteFillsTheOutcomeOnly) {
 
 TEST(JournalTest, CompleteOfAnUnknownIdIsANoOp) {
   Journal journal;
-  journal.Begin(Request("GET", kJob));
-  journal.Complete(0, Outcome(200, "pass"));
-  journal.Complete(2, Outcome(200, "pass"));
+  BeginEntry(journal, Request("GET", kJob));
+  CompleteEntry(journal, 0, Outcome(200, "pass"));
+  CompleteEntry(journal, 2, Outcome(200, "pass"));
   EXPECT_THAT(journal.Entries(), ElementsAre(Not(IsCompleted())));
 }
 
 TEST(JournalTest, CapacityDropsTheOldestAndCountsThem) {
   Journal journal(3);
-  for (int i = 1; i <= 5; ++i) journal.Begin(Request("GET", "/" + std::to_string(i)));
+  for (int i = 1; i <= 5; ++i) BeginEntry(journal, Request("GET", "/" + std::to_string(i)));
   EXPECT_EQ(journal.size(), 3u);
   EXPECT_EQ(journal.dropped(), 2u);
   EXPECT_THAT(Ids(journal.Entries()), ElementsAre(3, 4, 5));
 
-  journal.Complete(1, Outcome(500, "answer"));  // dropped: no-op
-  journal.Complete(4, Outcome(200, "pass"));
+  CompleteEntry(journal, 1, Outcome(500, "answer"));  // dropped: no-op
+  CompleteEntry(journal, 4, Outcome(200, "pass"));
   EXPECT_THAT(
       journal.Entries(),
       ElementsAre(Not(IsCompleted()), AllOf(HasTarget("/4"), HasStatus(200)), Not(IsCompleted())));
@@ -151,16 +155,16 @@ TEST(JournalTest, CapacityDropsTheOldestAndCountsThem) {
 
 TEST(JournalTest, ZeroCapacityKeepsNothingButCountsEverything) {
   Journal journal(0);
-  EXPECT_EQ(journal.Begin(Request("GET", kJob)), 1u);
-  EXPECT_EQ(journal.Begin(Request("GET", kJob)), 2u);
-  journal.Complete(2, Outcome(200, "pass"));
+  EXPECT_EQ(BeginEntry(journal, Request("GET", kJob)), 1u);
+  EXPECT_EQ(BeginEntry(journal, Request("GET", kJob)), 2u);
+  CompleteEntry(journal, 2, Outcome(200, "pass"));
   EXPECT_EQ(journal.size(), 0u);
   EXPECT_EQ(journal.dropped(), 2u);
 }
 
 TEST(JournalTest, ClearResetsEntriesAndDroppedButNotIds) {
   Journal journal(2);
-  for (int i = 0; i < 3; ++i) journal.Begin(Request("GET", kJob));
+  for (int i = 0; i < 3; ++i) BeginEntry(journal, Request("GET", kJob));
   ASSERT_EQ(journal.dropped(), 1u);
   journal.Clear();
   EXPECT_EQ(journal.size(), 0u);
@@ -169,8 +173,8 @@ TEST(JournalTest, ClearResetsEntriesAndDroppedButNotIds) {
 
   // Ids are never reused, so a request in flight across Clear cannot complete
   // a newer one.
-  EXPECT_EQ(journal.Begin(Request("POST", kJob)), 4u);
-  journal.Complete(3, Outcome(500, "answer"));
+  EXPECT_EQ(BeginEntry(journal, Request("POST", kJob)), 4u);
+  CompleteEntry(journal, 3, Outcome(500, "answer"));
   EXPECT_THAT(journal.Entries(), ElementsAre(AllOf(HasMethod("POST"), Not(IsCompleted()))));
 }
 
@@ -178,7 +182,7 @@ TEST(JournalTest, ClearResetsEntriesAndDroppedButNotIds) {
 
 TEST(JournalWaitTest, MetByABeginFromAnotherThread) {
   Journal journal;
-  std::thread client([&] { journal.Begin(Request("POST", std::string(kJob) + ":cancel")); });
+  std::thread client([&] { BeginEntry(journal, Request("POST", std::string(kJob) + ":cancel")); });
   WaitResult result = journal.WaitFor(
       [](const std::vector<Entry>& entries) {
         return !entries.empty() && entries.back().method == "POST";
@@ -191,7 +195,7 @@ TEST(JournalWaitTest, MetByABeginFromAnotherThread) {
 
 TEST(JournalWaitTest, MetAtOnceAndTheConditionMayCallTheJournal) {
   Journal journal;
-  journal.Begin(Request("GET", kJob));
+  BeginEntry(journal, Request("GET", kJob));
   WaitResult result = journal.WaitFor(
       [&](const std::vector<Entry>& entries) { return journal.size() == entries.size(); },
       std::chrono::milliseconds(0), "anything");
@@ -200,10 +204,10 @@ TEST(JournalWaitTest, MetAtOnceAndTheConditionMayCallTheJournal) {
 
 TEST(JournalWaitTest, TimeoutReasonNamesWhatAndListsTheEntries) {
   Journal journal;
-  journal.Complete(journal.Begin(Request("GET", kJob)), Outcome(200, "pass"));
-  journal.Complete(journal.Begin(Request("POST", std::string(kJob) + ":cancel")),
-                   Outcome(503, "answer", "busy"));
-  journal.Begin(Request("GET", kJob));
+  CompleteEntry(journal, BeginEntry(journal, Request("GET", kJob)), Outcome(200, "pass"));
+  CompleteEntry(journal, BeginEntry(journal, Request("POST", std::string(kJob) + ":cancel")),
+                Outcome(503, "answer", "busy"));
+  BeginEntry(journal, Request("GET", kJob));
   WaitResult result = journal.WaitFor([](const std::vector<Entry>&) { return false; },
                                       std::chrono::milliseconds(50), "2 cancels of nasJobs/1");
   EXPECT_FALSE(result);
@@ -218,7 +222,7 @@ TEST(JournalWaitTest, TimeoutReasonNamesWhatAndListsTheEntries) {
 
 TEST(JournalWaitTest, TimeoutReasonListsTheLastTwentyAndDropped) {
   Journal journal(25);
-  for (int i = 1; i <= 27; ++i) journal.Begin(Request("GET", "/r" + std::to_string(i)));
+  for (int i = 1; i <= 27; ++i) BeginEntry(journal, Request("GET", "/r" + std::to_string(i)));
   WaitResult result = journal.WaitFor([](const std::vector<Entry>&) { return false; },
                                       std::chrono::milliseconds(1), "nothing");
   EXPECT_THAT(result.reason,
@@ -259,7 +263,7 @@ TEST(JournalWaitTest, NotifyAllWakesWaitersToRecheck) {
 
 TEST(JournalWaitTest, ShutdownEndsWaitsNowAndLater) {
   Journal journal;
-  journal.Begin(Request("GET", kJob));
+  BeginEntry(journal, Request("GET", kJob));
   std::promise<void> first_check;
   std::atomic<int> checks{0};
   std::future<WaitResult> waiter = std::async(std::launch::async, [&] {
@@ -349,10 +353,10 @@ TEST(JournalTest, BodiesAreCutAt64KiBWithAMarker) {
   const std::string big(100000, 'a');
   // 'é' (2 bytes) straddles the cut: it is dropped whole.
   const std::string straddling = std::string(kMaxBodyBytes - 1, 'b') + "\xC3\xA9" + "cd";
-  journal.Begin(Request("POST", kJob, exact));
-  uint64_t id = journal.Begin(Request("POST", kJob, big));
-  journal.Begin(Request("POST", kJob, straddling));
-  journal.Complete(id, Outcome(200, "pass", "", big));
+  BeginEntry(journal, Request("POST", kJob, exact));
+  uint64_t id = BeginEntry(journal, Request("POST", kJob, big));
+  BeginEntry(journal, Request("POST", kJob, straddling));
+  CompleteEntry(journal, id, Outcome(200, "pass", "", big));
 
   auto entries = journal.Entries();
   EXPECT_EQ(entries[0].body, exact);
@@ -506,10 +510,10 @@ TEST(JournalMatchersTest, ExplainsEveryFailingPartOfAnAllOf) {
 
 TEST(JournalMatchersTest, ComposeWithContainerMatchers) {
   Journal journal;
-  journal.Complete(journal.Begin(Request("GET", kJob)), Outcome(200, "pass"));
+  CompleteEntry(journal, BeginEntry(journal, Request("GET", kJob)), Outcome(200, "pass"));
   Entry cancel = Request("POST", std::string(kJob) + ":cancel");
   cancel.operation = "nasJobs.cancel";
-  journal.Complete(journal.Begin(cancel), Outcome(200, "pass", "", "{}"));
+  CompleteEntry(journal, BeginEntry(journal, cancel), Outcome(200, "pass", "", "{}"));
   auto entries = journal.Entries();
 
   EXPECT_THAT(entries,
@@ -588,9 +592,9 @@ void Hammer(Journal& journal, std::vector<std::vector<uint64_t>>& ids) {
     threads.emplace_back([&journal, &ids, t] {
       for (int i = 0; i < kPerThread; ++i) {
         std::string target = "/t" + std::to_string(t) + "/" + std::to_string(i);
-        uint64_t id = journal.Begin(Request("GET", target));
+        uint64_t id = BeginEntry(journal, Request("GET", target));
         ids[t].push_back(id);
-        journal.Complete(id, Outcome(200 + t, "pass", "", target));
+        CompleteEntry(journal, id, Outcome(200 + t, "pass", "", target));
       }
     });
   }
