@@ -1,0 +1,194 @@
+// The gRPC transport: HTTP/2 (libnghttp2) and gRPC framing for unary calls,
+// nothing about NasJobs or protobuf. Each call is handed to a GrpcHandler as
+// bytes (path, metadata, the request message) and answered with what the
+// handler returns (a message, a status, or a raw HTTP answer). The wire
+// contract is gRPC's "PROTOCOL-HTTP2" (reference §11).
+//
+// Connections
+// - Plaintext HTTP/2 with prior knowledge (h2c: what grpc++
+//   InsecureChannelCredentials and node's createInsecure() speak); no TLS, no
+//   HTTP/1.1 Upgrade. Listens on 127.0.0.1 unless Options::host says otherwise;
+//   TCP_NODELAY on every connection; listen backlog 1024.
+// - The server's SETTINGS leave at once: MAX_CONCURRENT_STREAMS
+//   max_concurrent_streams (100), MAX_HEADER_LIST_SIZE max_header_list_bytes
+//   (16 KiB), INITIAL_WINDOW_SIZE 1 MiB (and a 16 MiB connection window).
+//   nghttp2 answers PING and SETTINGS, refuses streams beyond the limit
+//   (RST_STREAM REFUSED_STREAM) and answers malformed frames with GOAWAY
+//   (PROTOCOL_ERROR) after which the connection is closed; a stream that breaks
+//   HTTP/2's header rules (missing :path, uppercase names, ...) is reset.
+// - A connection that does not send the client preface and its SETTINGS within
+//   preface_timeout (10 s) of the accept is closed; bytes that are not the
+//   preface get GOAWAY(PROTOCOL_ERROR), then the close. A connected client may
+//   then stay idle as long as it likes (gRPC channels keep their connection).
+// - One thread per connection (small stack), at most max_connections (1024):
+//   a connection beyond is closed at once. A peer that reads nothing for
+//   write_timeout (10 s) while answers wait is closed.
+//
+// Calls
+// - A stream is validated when its headers end, in this order (the answer
+//   given, with the statuses real servers use):
+//   content-type not starting "application/grpc" -> HTTP 415, text/plain body,
+//     no grpc-status (the spec's SHOULD; grpc-go does this);
+//   :method not POST -> grpc-status UNKNOWN "Bad method header" (grpc core);
+//   te missing -> UNKNOWN "Missing :te header" (grpc core; nghttp2 itself
+//     resets a stream whose te is anything but "trailers");
+//   metadata over max_header_list_bytes (name + value + 32 per entry) ->
+//     RESOURCE_EXHAUSTED.
+// - grpc-timeout (see ParseGrpcTimeout) gives GrpcCall::deadline = arrival +
+//   timeout; an invalid value is ignored (grpc core's behaviour). When the
+//   deadline passes before the answer is sent — while the message still
+//   arrives or while the handler runs — the transport answers
+//   DEADLINE_EXCEEDED "Deadline Exceeded" itself at the deadline and later
+//   discards the handler's reply. A call whose deadline passed before it was
+//   complete is not given to the handler.
+// - Unary only: the DATA must be exactly one length-prefixed message, and the
+//   handler is called when the client half-closes (END_STREAM).
+//   no message at END_STREAM -> INTERNAL "Half-closed without a request";
+//   bytes after the first message -> INTERNAL "Too many requests" at once
+//     (both grpc-java's words: grpc core has no unary-specific check);
+//   a declared length over max_message_bytes (4 MiB) -> RESOURCE_EXHAUSTED
+//     "Received message larger than max (N vs. 4194304)" (grpc core's words)
+//     as soon as the prefix is read: nothing of the message is buffered;
+//   compressed flag 1 with grpc-encoding absent or "identity" -> INTERNAL
+//     "grpc: compressed flag set with identity or empty encoding" (grpc-go);
+//   compressed flag 1 with any other grpc-encoding -> UNIMPLEMENTED
+//     "Compression algorithm 'gzip' is not supported" (grpc-go's meaning, with
+//     the coding named); a grpc-encoding header alone is no error: each
+//     message's flag says whether it is compressed, and an uncompressed
+//     message is valid whatever the header says (grpc core sends a small
+//     message uncompressed when gzip would make it bigger);
+//   a compressed flag other than 0/1 -> INTERNAL.
+//   Every answer carries grpc-accept-encoding: identity; none is compressed.
+//   After an answer sent before the client half-closed, the stream is reset
+//   with NO_ERROR (as HTTP/2 §8.1 asks) and what the client still sends is
+//   dropped.
+// - Buffered request bytes are bounded: max_message_bytes per stream and
+//   max_buffered_bytes (64 MiB) per connection (beyond: RESOURCE_EXHAUSTED).
+// - The handler never runs on a connection's thread: each call runs on its
+//   own thread, at most max_concurrent_calls (1024) at once over the whole
+//   transport (beyond: RESOURCE_EXHAUSTED "too many concurrent calls"), so a
+//   handler may block (holds, delays) while its connection keeps answering
+//   PING and other streams. The reply goes back to the connection through an
+//   eventfd. A reply for a stream that is gone (RST_STREAM by the client, the
+//   connection closed, or the deadline answered) is discarded. A handler that
+//   throws is answered UNKNOWN with the exception's text.
+// - Unknown paths are the handler's business (it answers UNIMPLEMENTED).
+//
+// Answers (GrpcReply)
+// - kMessage: HEADERS(:status 200, content-type application/grpc), DATA (the
+//   length-prefixed message, uncompressed), then trailers HEADERS(grpc-status
+//   0) with END_STREAM.
+// - kStatus: Trailers-Only, a single HEADERS with END_STREAM: :status 200,
+//   content-type application/grpc, grpc-status, grpc-message when
+//   status_message is not empty (PercentEncode), grpc-status-details-bin when
+//   details_bin is not empty (unpadded base64, Base64EncodeUnpadded).
+// - kHttp: :status http_status, content-type when not empty, the body, END_STREAM;
+//   no grpc-status (what a broken proxy sends: clients map the HTTP status).
+//
+// Stop() closes the listener and every connection (a GOAWAY(NO_ERROR) is
+// attempted), wakes every poll loop at once, calls Options::on_stop, then
+// waits for the handler threads still running. Handlers may block, so the
+// owner must make them return: on_stop is where to release holds (the fake
+// calls its own Shutdown, which ends them). Stop() does not return while a
+// handler thread still runs or any thread still touches the transport.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fake/status.h"
+
+namespace nasfake::grpc {
+
+// One unary call, as received.
+struct GrpcCall {
+  // ":path", e.g. "/google.cloud.aiplatform.v1.JobService/GetNasJob".
+  std::string path;
+  // The headers in wire order, pseudo-headers excluded; keys are lowercase
+  // (HTTP/2 requires it); "-bin" values are left base64 as sent. Includes
+  // te, content-type, user-agent, grpc-timeout and the other grpc-* headers.
+  std::vector<std::pair<std::string, std::string>> metadata;
+  // The request message's bytes (never compressed: see the header comment).
+  std::string message;
+  // From grpc-timeout: when the call's answer is due.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // "ip:port" of the client ("[ip6]:port" for IPv6).
+  std::string remote_addr;
+};
+
+// The answer to a call: exactly one of a response message (grpc-status 0), an
+// error status, or a raw HTTP answer.
+struct GrpcReply {
+  enum class Kind { kMessage, kStatus, kHttp };
+  Kind kind = Kind::kStatus;
+  // kMessage: the serialized response message.
+  std::string message;
+  // kStatus: grpc-status, grpc-message (raw text: the transport encodes it)
+  // and the serialized google.rpc.Status for grpc-status-details-bin (empty:
+  // no such trailer).
+  int code = 0;
+  std::string status_message;
+  std::string details_bin;
+  // kHttp: ":status", content-type (empty: none), body.
+  int http_status = 502;
+  std::string content_type;
+  std::string body;
+
+  static GrpcReply Message(std::string message);
+  static GrpcReply Error(int code, std::string status_message, std::string details_bin = "");
+  static GrpcReply Http(int http_status, std::string content_type, std::string body);
+};
+
+// Called on a call thread of its own, concurrently for different calls; may
+// block. Must not call GrpcTransport::Stop().
+using GrpcHandler = std::function<GrpcReply(const GrpcCall&)>;
+
+class GrpcTransport {
+ public:
+  struct Options {
+    std::string host = "127.0.0.1";
+    int port = 0;  // 0: any free port
+    size_t max_connections = 1024;
+    size_t max_concurrent_streams = 100;  // per connection (SETTINGS)
+    size_t max_header_list_bytes = 16 * 1024;
+    size_t max_message_bytes = 4 * 1024 * 1024;
+    size_t max_buffered_bytes = 64 * 1024 * 1024;  // request bytes per connection
+    size_t max_concurrent_calls = 1024;            // handler threads, whole transport
+    std::chrono::milliseconds preface_timeout{10000};
+    std::chrono::milliseconds write_timeout{10000};
+    // Called by Stop() once no new call can start, before it waits for the
+    // handler threads: release whatever the handlers block on.
+    std::function<void()> on_stop;
+  };
+
+  // Binds and starts serving on a background thread; returns once the port
+  // accepts connections. Errors: UNAVAILABLE naming the address when it cannot
+  // be bound (or resolved).
+  static StatusOr<std::unique_ptr<GrpcTransport>> Start(const Options& options,
+                                                        GrpcHandler handler);
+
+  ~GrpcTransport();  // Stop()s
+  GrpcTransport(const GrpcTransport&) = delete;
+  GrpcTransport& operator=(const GrpcTransport&) = delete;
+
+  int port() const;
+  const std::string& host() const;
+
+  // See the header comment. Idempotent. Must not be called from a handler.
+  void Stop();
+
+  class Impl;  // the implementation (grpc_transport.cc); public only so that file's helpers can
+               // name it
+
+ private:
+  explicit GrpcTransport(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nasfake::grpc
