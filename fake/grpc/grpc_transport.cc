@@ -745,7 +745,7 @@ void Connection::AnswerHttp(Stream& s, int status, std::string_view content_type
   s.answered = true;
   buffered_ -= s.buffered;
   s.buffered = 0;
-  if (status < 100 || status > 999) status = 502;
+  if (status < 200 || status > 999) status = 502;  // no 1xx: an answer is final
   std::string status_text = std::to_string(status);
   std::vector<nghttp2_nv> nv = {Nv(":status", status_text)};
   if (!content_type.empty()) nv.push_back(Nv("content-type", content_type));

@@ -82,7 +82,8 @@
 //   content-type application/grpc, grpc-status, grpc-message when
 //   status_message is not empty (PercentEncode), grpc-status-details-bin when
 //   details_bin is not empty (unpadded base64, Base64EncodeUnpadded).
-// - kHttp: :status http_status, content-type when not empty, the body, END_STREAM;
+// - kHttp: :status http_status (502 when outside 200..999: no 1xx), content-type
+//   when not empty, the body, END_STREAM;
 //   no grpc-status (what a broken proxy sends: clients map the HTTP status).
 //
 // Stop() closes the listener and every connection (a GOAWAY(NO_ERROR) is

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -76,6 +77,32 @@ std::unique_ptr<GrpcTransport> StartTransport(GrpcHandler handler,
 }
 
 GrpcReply Echo(const GrpcCall& call) { return GrpcReply::Message(call.message); }
+
+// Debian's libgrpc++ is not built with ThreadSanitizer: under TSan, grpc++
+// calls make it report races inside grpc core and the client side of these
+// tests (none in fake/grpc/: checked on 2 December 2026, 819 reports, every
+// one in grpc's own frames). So a TSan build skips the grpc++ client unless
+// NASFAKE_GRPC_TSAN_CLIENT=1 asks for it; the raw nghttp2 client (single-
+// threaded, no instrumentation needed) still drives the transport's threads.
+#if defined(__SANITIZE_THREAD__)
+#define NASFAKE_GRPC_TEST_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NASFAKE_GRPC_TEST_TSAN 1
+#endif
+#endif
+bool UseGrpcClient() {
+#if defined(NASFAKE_GRPC_TEST_TSAN)
+  const char* asked = std::getenv("NASFAKE_GRPC_TSAN_CLIENT");
+  return asked != nullptr && std::string(asked) == "1";
+#else
+  return true;
+#endif
+}
+#define REQUIRE_GRPC_CLIENT()                                                          \
+  if (!UseGrpcClient())                                                                \
+  GTEST_SKIP() << "grpc++ is uninstrumented: under TSan it reports races inside grpc " \
+                  "(NASFAKE_GRPC_TSAN_CLIENT=1 runs it anyway)"
 
 // --- grpc++ ---------------------------------------------------------------
 
@@ -432,6 +459,7 @@ TEST(GrpcTransport, StartFailsOnABoundPort) {
 }
 
 TEST(GrpcTransport, EchoesMessages) {
+  REQUIRE_GRPC_CLIENT();
   auto t = StartTransport(Echo);
   ASSERT_TRUE(t);
   auto channel = NewChannel(t->port());
@@ -445,6 +473,7 @@ TEST(GrpcTransport, EchoesMessages) {
 }
 
 TEST(GrpcTransport, StatusMessageAndDetailsReachTheClient) {
+  REQUIRE_GRPC_CLIENT();
   const std::string message = "not found: caf\xc3\xa9 100% done\x01 \"quoted\"";
   const std::string details("\x08\x05\x12\x03\x00\xff\xfe details", 16);
   auto t = StartTransport([&](const GrpcCall&) { return GrpcReply::Error(5, message, details); });
@@ -487,6 +516,7 @@ TEST(GrpcTransport, MessageAnswerOnTheWire) {
 }
 
 TEST(GrpcTransport, HandlerSeesPathMetadataAndDeadline) {
+  REQUIRE_GRPC_CLIENT();
   std::mutex mu;
   GrpcCall seen;
   auto t = StartTransport([&](const GrpcCall& call) {
@@ -527,6 +557,7 @@ TEST(GrpcTransport, HandlerSeesPathMetadataAndDeadline) {
 }
 
 TEST(GrpcTransport, DeadlinePassesWhileTheHandlerBlocks) {
+  REQUIRE_GRPC_CLIENT();
   Gate gate;
   auto t = StartTransport([&](const GrpcCall& call) {
     gate.Enter();
@@ -584,6 +615,7 @@ TEST(GrpcTransport, InvalidTimeoutIsIgnored) {
 }
 
 TEST(GrpcTransport, OversizedMessageIsRefused) {
+  REQUIRE_GRPC_CLIENT();
   std::atomic<int> calls{0};
   auto t = StartTransport([&](const GrpcCall& call) {
     ++calls;
@@ -605,9 +637,11 @@ TEST(GrpcTransport, HttpAnswerIsMappedByTheClient) {
     return GrpcReply::Http(502, "text/html", "<html>Bad Gateway</html>");
   });
   ASSERT_TRUE(t);
-  auto channel = NewChannel(t->port());
-  Result r = Call(channel.get(), "x");
-  EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << r.status.error_message();
+  if (UseGrpcClient()) {
+    auto channel = NewChannel(t->port());
+    Result r = Call(channel.get(), "x");
+    EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << r.status.error_message();
+  }
 
   RawH2Client client(t->port());
   const RawResponse& raw = client.Wait(client.Request(GrpcHeaders(), FrameMessage("x")));
@@ -618,6 +652,7 @@ TEST(GrpcTransport, HttpAnswerIsMappedByTheClient) {
 }
 
 TEST(GrpcTransport, GzipCompressedRequestIsUnimplemented) {
+  REQUIRE_GRPC_CLIENT();
   std::atomic<int> calls{0};
   auto t = StartTransport([&](const GrpcCall& call) {
     ++calls;
@@ -636,6 +671,7 @@ TEST(GrpcTransport, GzipCompressedRequestIsUnimplemented) {
 }
 
 TEST(GrpcTransport, ManyConcurrentCallsOnOneChannel) {
+  REQUIRE_GRPC_CLIENT();
   constexpr int kConcurrent = 10;
   Gate all_in;
   std::atomic<int> inside{0};
@@ -663,6 +699,7 @@ TEST(GrpcTransport, ManyConcurrentCallsOnOneChannel) {
 }
 
 TEST(GrpcTransport, SixteenChannels) {
+  REQUIRE_GRPC_CLIENT();
   auto t = StartTransport(Echo);
   ASSERT_TRUE(t);
   std::vector<std::thread> threads;
@@ -679,6 +716,36 @@ TEST(GrpcTransport, SixteenChannels) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok, 16 * 20);
+}
+
+TEST(GrpcTransport, ManyStreamsOnManyRawConnections) {
+  constexpr int kConnections = 8;
+  constexpr int kStreams = 10;
+  Gate all_in;
+  auto t = StartTransport([&](const GrpcCall& call) {
+    all_in.Enter();  // the first kConnections calls wait for each other
+    return GrpcReply::Message(call.message);
+  });
+  ASSERT_TRUE(t);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kConnections; ++c) {
+    threads.emplace_back([&, c] {
+      RawH2Client client(t->port());
+      std::vector<std::pair<int32_t, std::string>> ids;
+      for (int i = 0; i < kStreams; ++i) {
+        std::string m = std::to_string(c) + "/" + std::to_string(i);
+        ids.emplace_back(client.Request(GrpcHeaders(), FrameMessage(m)), m);
+      }
+      for (const auto& [id, m] : ids) {
+        if (client.Wait(id).data == FrameMessage(m)) ++ok;
+      }
+    });
+  }
+  EXPECT_TRUE(all_in.WaitEntered(kConnections));
+  all_in.Open();
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, kConnections * kStreams);
 }
 
 TEST(GrpcTransport, CallLimitAnswersResourceExhausted) {
@@ -705,6 +772,7 @@ TEST(GrpcTransport, CallLimitAnswersResourceExhausted) {
 }
 
 TEST(GrpcTransport, CancelledCallDropsTheLateReply) {
+  REQUIRE_GRPC_CLIENT();
   Gate gate;
   auto t = StartTransport([&](const GrpcCall& call) {
     if (call.message == "block") gate.Enter();
@@ -759,19 +827,27 @@ TEST(GrpcTransport, StopIsQuickWithIdleChannelsAndReleasesHandlers) {
       options);
   ASSERT_TRUE(t);
   std::vector<std::shared_ptr<::grpc::Channel>> channels;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; UseGrpcClient() && i < 8; ++i) {
     channels.push_back(NewChannel(t->port()));
     ASSERT_TRUE(Call(channels.back().get(), "hello").status.ok());
+  }
+  std::vector<std::unique_ptr<RawH2Client>> idle;
+  for (int i = 0; i < 8; ++i) {
+    idle.push_back(std::make_unique<RawH2Client>(t->port()));
+    ASSERT_TRUE(idle.back()->Ping());
   }
   RawH2Client blocked(t->port());
   blocked.Request(GrpcHeaders(), FrameMessage("block"));
   ASSERT_TRUE(gate.WaitEntered(1));
   t->Stop();  // completes: idle connections woken, the blocked handler released by on_stop
   t->Stop();  // idempotent
-  Result after = Call(channels[0].get(), "x", [](::grpc::ClientContext& ctx) {
-    ctx.set_deadline(std::chrono::system_clock::now() + 2s);
-  });
-  EXPECT_FALSE(after.status.ok());
+  EXPECT_FALSE(idle[0]->Ping());  // GOAWAY, then the close
+  if (!channels.empty()) {
+    Result after = Call(channels[0].get(), "x", [](::grpc::ClientContext& ctx) {
+      ctx.set_deadline(std::chrono::system_clock::now() + 2s);
+    });
+    EXPECT_FALSE(after.status.ok());
+  }
 }
 
 // --- what grpc++ never sends ----------------------------------------------
@@ -892,9 +968,14 @@ TEST(GrpcTransport, GarbageGetsGoawayAndTheServerKeepsServing) {
   ASSERT_FALSE(types.empty());
   EXPECT_EQ(types.back(), NGHTTP2_GOAWAY);
 
-  auto channel = NewChannel(t->port());
-  Result r = Call(channel.get(), "still");
-  ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  RawH2Client client(t->port());
+  EXPECT_EQ(client.Wait(client.Request(GrpcHeaders(), FrameMessage("still"))).data,
+            FrameMessage("still"));
+  if (UseGrpcClient()) {
+    auto channel = NewChannel(t->port());
+    Result r = Call(channel.get(), "still");
+    ASSERT_TRUE(r.status.ok()) << r.status.error_message();
+  }
 }
 
 TEST(GrpcTransport, SilentConnectionIsClosedAfterThePrefaceTimeout) {
