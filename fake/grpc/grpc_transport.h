@@ -12,10 +12,12 @@
 // - The server's SETTINGS leave at once: MAX_CONCURRENT_STREAMS
 //   max_concurrent_streams (100), MAX_HEADER_LIST_SIZE max_header_list_bytes
 //   (16 KiB), INITIAL_WINDOW_SIZE 1 MiB (and a 16 MiB connection window).
-//   nghttp2 answers PING and SETTINGS, refuses streams beyond the limit
-//   (RST_STREAM REFUSED_STREAM) and answers malformed frames with GOAWAY
-//   (PROTOCOL_ERROR) after which the connection is closed; a stream that breaks
-//   HTTP/2's header rules (missing :path, uppercase names, ...) is reset.
+//   nghttp2 answers PING and SETTINGS; a stream beyond the limit is refused
+//   (RST_STREAM REFUSED_STREAM while the client has not acknowledged our
+//   SETTINGS; GOAWAY(PROTOCOL_ERROR) once it has: gRPC clients queue instead).
+//   Malformed frames get GOAWAY (PROTOCOL_ERROR) after which the connection
+//   is closed; a stream that breaks HTTP/2's header rules (missing :path,
+//   uppercase names, ...) is reset.
 // - A connection that does not send the client preface and its SETTINGS within
 //   preface_timeout (10 s) of the accept is closed; bytes that are not the
 //   preface get GOAWAY(PROTOCOL_ERROR), then the close. A connected client may
