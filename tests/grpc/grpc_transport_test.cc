@@ -552,7 +552,7 @@ TEST(GrpcTransport, HandlerSeesPathMetadataAndDeadline) {
   ASSERT_TRUE(seen.deadline.has_value());
   auto left = *seen.deadline - std::chrono::steady_clock::now();
   EXPECT_GT(left, 5s);
-  EXPECT_LE(left, 15s);
+  EXPECT_LE(left, 16s);  // grpc core rounds grpc-timeout up (e.g. 15100m)
   EXPECT_EQ(seen.remote_addr.rfind("127.0.0.1:", 0), 0u) << seen.remote_addr;
 }
 
