@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/model/json_mapping.h"
 #include "fake/model/nas_job.h"
 #include "fake/store/job_store.h"
@@ -157,8 +157,8 @@ inline api::HeaderList ClientHeaders() {
           {"x-goog-api-client", "gl-cpp/20 gccl/2.0"}};
 }
 
-inline api::HttpRequest GetRequest(size_t i) {
-  api::HttpRequest request;
+inline api::Request GetRequest(size_t i) {
+  api::Request request;
   request.method = "GET";
   request.target = "/v1/" + JobName(i);
   request.headers = ClientHeaders();
@@ -166,8 +166,8 @@ inline api::HttpRequest GetRequest(size_t i) {
   return request;
 }
 
-inline api::HttpRequest CancelRequest(size_t i) {
-  api::HttpRequest request;
+inline api::Request CancelRequest(size_t i) {
+  api::Request request;
   request.method = "POST";
   request.target = "/v1/" + JobName(i) + ":cancel";
   request.headers = ClientHeaders();
@@ -178,8 +178,8 @@ inline api::HttpRequest CancelRequest(size_t i) {
   return request;
 }
 
-inline api::HttpRequest ListRequest() {
-  api::HttpRequest request;
+inline api::Request ListRequest() {
+  api::Request request;
   request.method = "GET";
   request.target = std::string("/v1/") + kLocation + "/nasJobs";
   request.headers = ClientHeaders();

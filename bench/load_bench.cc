@@ -734,7 +734,7 @@ void MemorySection(const Options& options) {
   // A journal fed 1 000 000 requests through the fake's whole request path
   // (in-process, no socket): its cap must hold and memory must stay flat.
   auto fake = StartLoadedFake();
-  std::vector<api::HttpRequest> requests;
+  std::vector<api::Request> requests;
   for (size_t k = 0; k < 64; ++k) requests.push_back(GetRequest((k * 7919) % kSeededJobs));
   const size_t total = options.quick ? 200000 : 1000000;
   const size_t capacity = journal::Journal::kDefaultCapacity;

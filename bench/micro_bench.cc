@@ -78,7 +78,7 @@ BENCHMARK(BM_NasJobFromJson);
 // --- Routing --------------------------------------------------------------
 
 void BM_ResolveGet(benchmark::State& state) {
-  const api::HttpRequest request = GetRequest(7);
+  const api::Request request = GetRequest(7);
   for (auto _ : state) {
     auto resolved = api::Resolve(request);
     benchmark::DoNotOptimize(resolved);
@@ -90,9 +90,9 @@ BENCHMARK(BM_ResolveGet);
 void BM_RouterGet(benchmark::State& state) {
   FakeEnv& env = EnvWith(100);
   api::Router router(env);
-  const api::HttpRequest request = GetRequest(7);
+  const api::Request request = GetRequest(7);
   for (auto _ : state) {
-    api::HttpResponse response = router.Handle(request);
+    api::Response response = router.Handle(request);
     if (response.status != 200) state.SkipWithError("GET failed");
     benchmark::DoNotOptimize(response);
   }
@@ -105,7 +105,7 @@ void BM_ScenarioDecide(benchmark::State& state) {
   store::VirtualClock clock;
   scenarios::ScenarioEngine engine(clock);
   engine.SetRules(NonMatchingRules(static_cast<size_t>(state.range(0))), std::nullopt);
-  const api::HttpRequest request = GetRequest(7);
+  const api::Request request = GetRequest(7);
   const auto resolved = api::Resolve(request);
   for (auto _ : state) {
     auto decision = engine.Decide(request, resolved);
@@ -172,11 +172,11 @@ void BM_ApiGet(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   FakeEnv& env = EnvWith(n);
   api::Router router(env);
-  std::vector<api::HttpRequest> requests;
+  std::vector<api::Request> requests;
   for (size_t k = 0; k < 64; ++k) requests.push_back(GetRequest((k * 7919) % n));
   size_t k = 0;
   for (auto _ : state) {
-    api::HttpResponse response = router.Handle(requests[k++ % requests.size()]);
+    api::Response response = router.Handle(requests[k++ % requests.size()]);
     benchmark::DoNotOptimize(response);
   }
 }
@@ -186,9 +186,9 @@ void BM_ApiListPage(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   FakeEnv& env = EnvWith(n);
   api::Router router(env);
-  const api::HttpRequest request = ListRequest();
+  const api::Request request = ListRequest();
   for (auto _ : state) {
-    api::HttpResponse response = router.Handle(request);
+    api::Response response = router.Handle(request);
     if (response.status != 200) state.SkipWithError("list failed");
     benchmark::DoNotOptimize(response);
   }
@@ -198,15 +198,15 @@ BENCHMARK(BM_ApiListPage)->Arg(100)->Arg(100000);
 // --- Journal --------------------------------------------------------------
 
 // The answer to a GET of the reference's full job.
-api::HttpResponse JobResponse() {
-  api::HttpResponse response;
+api::Response JobResponse() {
+  api::Response response;
   response.body = model::ToJson(FullJob());
   return response;
 }
 
 // A journal entry for a GET, as Tenant::Handle records it: Begin, then Complete.
-void AppendGet(journal::Journal& journal, const api::HttpRequest& request,
-               const api::HttpResponse& response) {
+void AppendGet(journal::Journal& journal, const api::Request& request,
+               const api::Response& response) {
   const uint64_t id = journal.Begin({.request = request,
                                      .operation = "nasJobs.get",
                                      .resource = std::string_view(request.target).substr(4),
@@ -218,8 +218,8 @@ void AppendGet(journal::Journal& journal, const api::HttpRequest& request,
 // Appending at capacity (the default 100 000 entries, filled first): each
 // append drops the oldest entry, the steady state of a long-running fake.
 void BM_JournalAppend(benchmark::State& state) {
-  const api::HttpRequest request = GetRequest(7);
-  const api::HttpResponse response = JobResponse();
+  const api::Request request = GetRequest(7);
+  const api::Response response = JobResponse();
   static journal::Journal journal;
   while (journal.size() < journal::Journal::kDefaultCapacity) {
     AppendGet(journal, request, response);
@@ -232,8 +232,8 @@ BENCHMARK(BM_JournalAppend);
 // Appending while the journal fills (a fresh journal every 10 000 entries):
 // what the first requests of a test cost.
 void BM_JournalAppendFilling(benchmark::State& state) {
-  const api::HttpRequest request = GetRequest(7);
-  const api::HttpResponse response = JobResponse();
+  const api::Request request = GetRequest(7);
+  const api::Response response = JobResponse();
   auto journal = std::make_unique<journal::Journal>();
   size_t n = 0;
   for (auto _ : state) {
@@ -257,7 +257,7 @@ std::unique_ptr<FakeServer>& LoadedServer() {
     if (!started.ok()) Die(started.status().message());
     SeedJobs((*started)->jobs(), 1000);
     if (Status s = (*started)->LoadScenario(NonMatchingScenario(20)); !s.ok()) Die(s.message());
-    const api::HttpRequest request = GetRequest(0);
+    const api::Request request = GetRequest(0);
     while ((*started)->journal().size() < journal::Journal::kDefaultCapacity) {
       (void)(*started)->Handle(request);
     }
@@ -270,11 +270,11 @@ std::unique_ptr<FakeServer>& LoadedServer() {
 // With 4 threads: the same, concurrently (what shared locks cost).
 void BM_FakeHandleGet(benchmark::State& state) {
   FakeServer& server = *LoadedServer();
-  std::vector<api::HttpRequest> requests;
+  std::vector<api::Request> requests;
   for (size_t k = 0; k < 64; ++k) requests.push_back(GetRequest((k * 7919) % 1000));
   size_t k = 0;
   for (auto _ : state) {
-    api::HttpResponse response = server.Handle(requests[k++ % requests.size()]);
+    api::Response response = server.Handle(requests[k++ % requests.size()]);
     benchmark::DoNotOptimize(response);
   }
 }
@@ -282,11 +282,11 @@ BENCHMARK(BM_FakeHandleGet)->Threads(1)->Threads(4);
 
 void BM_FakeHandleCancel(benchmark::State& state) {
   FakeServer& server = *LoadedServer();
-  std::vector<api::HttpRequest> requests;
+  std::vector<api::Request> requests;
   for (size_t k = 0; k < 64; ++k) requests.push_back(CancelRequest((k * 7919) % 1000));
   size_t k = 0;
   for (auto _ : state) {
-    api::HttpResponse response = server.Handle(requests[k++ % requests.size()]);
+    api::Response response = server.Handle(requests[k++ % requests.size()]);
     benchmark::DoNotOptimize(response);
   }
 }

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "fake/server/http_transport.h"
+#include "fake/server/journaled_service.h"
 #include "fake/version.h"
 #include "scenarios/transcript.h"
 
@@ -88,8 +89,10 @@ int Replay(const std::vector<std::string>& args) {
   scenarios::Replayer replayer(std::move(*transcript));
 
   sigset_t stop_signals = BlockStopSignals();  // before any thread starts
+  server::JournaledService service(
+      "replay", [&replayer](api::Request&& request) { return replayer.Answer(request); });
   auto transport = server::HttpTransport::Start(
-      options, [&replayer](api::HttpRequest&& request) { return replayer.Answer(request); });
+      options, [&service](api::Request&& request) { return service.Handle(std::move(request)); });
   if (!transport.ok()) {
     std::cerr << "nasfake replay: " << ListenError(transport.status().message()) << "\n";
     return kExitCannotRun;

@@ -22,14 +22,17 @@ namespace {
 constexpr char kServeUsage[] =
     "Usage: nasfake serve [flags]\n"
     "\n"
-    "Serves the NasJobs API (v1) on HTTP until SIGINT or SIGTERM. The first line on\n"
-    "stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read; on a terminal\n"
-    "a banner on stderr says the same for people.\n"
+    "Serves the NasJobs API (v1) on HTTP and on gRPC (plaintext HTTP/2) until SIGINT\n"
+    "or SIGTERM. The first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', the\n"
+    "second 'NASFAKE_GRPC_ENDPOINT=HOST:PORT' (unless --no-grpc), for scripts to read;\n"
+    "on a terminal a banner on stderr says the same for people.\n"
     "\n"
     "Flags:\n"
     "  --host ADDR          address to listen on (default 127.0.0.1; anything not\n"
     "                       loopback must be asked for explicitly with this flag)\n"
     "  --port N             port (default 0: any free port)\n"
+    "  --grpc-port N        gRPC port (default 0: any free port)\n"
+    "  --no-grpc            do not serve gRPC\n"
     "  --seed PATH          seed jobs from a fixture file or directory (repeatable)\n"
     "  --scenario FILE      apply a scenario file (see README \"Scenario files\")\n"
     "  --require-auth       answer 401 to requests without 'Authorization: Bearer …'\n"
@@ -96,6 +99,13 @@ int Serve(const std::vector<std::string>& args) {
       auto port = v ? ParsePort(*v) : std::nullopt;
       if (!port) return UsageError("--port needs a number from 0 (any free port) to 65535");
       options.transport.port = *port;
+    } else if (flag == "--grpc-port") {
+      auto v = value();
+      auto port = v ? ParsePort(*v) : std::nullopt;
+      if (!port) return UsageError("--grpc-port needs a number from 0 (any free port) to 65535");
+      options.grpc_transport.port = *port;
+    } else if (flag == "--no-grpc") {
+      options.grpc = false;
     } else if (flag == "--clock") {
       auto v = value();
       if (v == "real") {
@@ -204,12 +214,17 @@ int Serve(const std::vector<std::string>& args) {
     std::cerr << "\n";
   }
   std::cout << "NASFAKE_ENDPOINT=" << (*server)->endpoint() << std::endl;
+  if (options.grpc) {
+    std::cout << "NASFAKE_GRPC_ENDPOINT=" << (*server)->grpc_endpoint() << std::endl;
+  }
   if (isatty(STDERR_FILENO) != 0) {
     const std::string& endpoint = (*server)->endpoint();
     std::cerr << "nasfake " << NASFAKE_VERSION << ": the NasJobs API at " << endpoint << "/v1/\n"
               << "  " << (*server)->jobs().size() << " seeded jobs; control API "
               << (options.control_api ? endpoint + "/__nasfake/v1/" : std::string("off"))
               << "; request log " << log_format << "\n"
+              << "  gRPC (plaintext HTTP/2): "
+              << (options.grpc ? (*server)->grpc_endpoint() : std::string("off")) << "\n"
               << "  try: curl " << endpoint
               << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
               << "  stop with Ctrl-C\n";

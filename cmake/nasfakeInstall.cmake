@@ -22,11 +22,18 @@ set(NASFAKE_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/nasfake)
 set(NASFAKE_INSTALL_DATADIR ${CMAKE_INSTALL_DATADIR}/nasfake)
 
 set_target_properties(nasfake_fake PROPERTIES EXPORT_NAME fake)
+set_target_properties(nasfake_core PROPERTIES EXPORT_NAME core)
+set_target_properties(nasfake_scenarios PROPERTIES EXPORT_NAME scenarios)
+set_target_properties(nasfake_server PROPERTIES EXPORT_NAME server)
+set_target_properties(nasfake_grpc PROPERTIES EXPORT_NAME grpc)
+set_target_properties(nasfake_grpc_transport PROPERTIES EXPORT_NAME grpc_transport)
+set_target_properties(nasfake_proto PROPERTIES EXPORT_NAME proto)
 set_target_properties(nasfake_conformance PROPERTIES EXPORT_NAME conformance)
 set_target_properties(nasfake_reference_client PROPERTIES EXPORT_NAME reference_client)
 set_target_properties(nasfake-reference-adapter PROPERTIES EXPORT_NAME reference_adapter)
 
-install(TARGETS nasfake_fake nasfake_conformance nasfake_reference_client
+install(TARGETS nasfake_fake nasfake_core nasfake_scenarios nasfake_server nasfake_grpc
+                nasfake_grpc_transport nasfake_proto nasfake_conformance nasfake_reference_client
                 nasfake nasfake-reference-adapter
   EXPORT nasfakeTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}

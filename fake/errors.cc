@@ -259,4 +259,145 @@ std::string HtmlErrorPage(int http_status, std::string_view path) {
          code + ".</b> <ins>That’s an error.</ins>\n  <p>" + text + "\n";
 }
 
+Status InvalidControlRequest(std::string message) {
+  return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+Status UnknownControlCall(std::string_view call) {
+  if (call.empty()) return Status(StatusCode::kNotFound, "Unknown control API path.");
+  return Status(StatusCode::kNotFound, "Unknown control API call: " + std::string(call) + ".");
+}
+
+Status ControlTokenRequired() {
+  return Status(StatusCode::kPermissionDenied,
+                "The control API needs the x-nasfake-control-token header.");
+}
+
+Status TooManyTestIds(size_t max_tenants) {
+  return Status(StatusCode::kResourceExhausted, "Too many test ids on this fake (" +
+                                                    std::to_string(max_tenants) +
+                                                    "); reset or reuse them.");
+}
+
+Status NoRecordedAnswer(std::string_view request) {
+  return Status(StatusCode::kNotFound,
+                "nasfake replay: no recorded answer for " + std::string(request));
+}
+
+Status RpcMethodNotFound(std::string_view path) {
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return Status(StatusCode::kUnimplemented, "Method not found: " + std::string(path));
+}
+
+Status RpcRequestNotParsed(std::string_view message_type) {
+  return Status(StatusCode::kInternal,
+                "Failed to parse the request message as " + std::string(message_type) + ".");
+}
+
+Status RpcResourceFieldInvalid(std::string_view field, std::string_view value) {
+  return InvalidArgument("Invalid resource name in field \"" + std::string(field) + "\": " +
+                             Quoted(value) + ".",
+                         field);
+}
+
+Status RpcFaultNotPerformed(std::string_view fault) {
+  return Status(StatusCode::kUnavailable, "nasfake: the scripted fault \"" + std::string(fault) +
+                                              "\" is not performed over gRPC; answered "
+                                              "UNAVAILABLE instead.");
+}
+
+std::string ErrorBody(const Status& status, int http_status) {
+  nlohmann::ordered_json error = {{"code", http_status},
+                                  {"message", status.message()},
+                                  {"status", StatusCodeName(status.code())}};
+  if (!status.details().empty()) error["details"] = status.details();
+  return nlohmann::ordered_json{{"error", std::move(error)}}.dump(
+      -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+api::Response ErrorResponse(const Status& status) {
+  api::Response response;
+  response.status = HttpStatusFor(status.code());
+  response.body = ErrorBody(status, response.status);
+  return response;
+}
+
+api::Response HtmlErrorResponse(int http_status, std::string_view path) {
+  api::Response response;
+  response.status = http_status;
+  response.content_type = "text/html; charset=UTF-8";
+  response.body = HtmlErrorPage(http_status, path);
+  return response;
+}
+
+namespace {
+
+// "<status> <reason>: <detail>\n" as text/plain.
+api::Response PlainAnswer(int http_status, std::string_view detail) {
+  api::Response response;
+  response.status = http_status;
+  response.content_type = "text/plain; charset=UTF-8";
+  response.body = std::to_string(http_status) + " " + std::string(ReasonPhrase(http_status)) +
+                  ": " + std::string(detail) + "\n";
+  return response;
+}
+
+}  // namespace
+
+api::Response RequestTimeout(std::chrono::milliseconds limit) {
+  return PlainAnswer(408,
+                     "the request was not received within " + std::to_string(limit.count()) + " ms");
+}
+
+api::Response HeadersTooLarge(size_t limit) {
+  return PlainAnswer(431,
+                     "the request line and headers exceed " + std::to_string(limit) + " bytes");
+}
+
+api::Response RequestLineTooLong(size_t limit) {
+  return PlainAnswer(414, "the request line exceeds " + std::to_string(limit) + " bytes");
+}
+
+api::Response BodyTooLarge(size_t limit) {
+  return PlainAnswer(413, "the request body exceeds " + std::to_string(limit) + " bytes");
+}
+
+api::Response InvalidContentLength() { return PlainAnswer(400, "invalid Content-Length"); }
+
+api::Response TransferEncodingNotImplemented() {
+  return PlainAnswer(501, "only the chunked Transfer-Encoding is supported");
+}
+
+api::Response HandlerFailed(std::string_view what) {
+  api::Response response;
+  response.status = 500;
+  response.content_type = "text/plain; charset=UTF-8";
+  response.body = what.empty() ? "handler failed\n" : "handler failed: " + std::string(what) + "\n";
+  return response;
+}
+
+std::string_view ReasonPhrase(int http_status) {
+  switch (http_status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 499: return "Client Closed Request";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
 }  // namespace nasfake::errors

@@ -4,10 +4,13 @@
 // README's "Decisions" section says what we chose.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fake/api/request.h"
 #include "fake/model/enums.h"
 #include "fake/status.h"
 
@@ -65,9 +68,64 @@ Status PermissionDenied(std::string_view permission, std::string_view resource_n
 Status Unavailable();
 Status RateLimited(std::string_view retry_delay);  // RetryInfo detail, e.g. "2s"
 
+// --- The control API and the fake's own refusals ------------------------------
+// A control API request that is not valid (INVALID_ARGUMENT, `message` says why).
+Status InvalidControlRequest(std::string message);
+// A control API path or method that does not exist (NOT_FOUND); `call` is
+// "METHOD /path[:verb]" or empty for a path outside /__nasfake/v1/.
+Status UnknownControlCall(std::string_view call);
+// A control API request without the configured x-nasfake-control-token.
+Status ControlTokenRequired();
+// A new test id beyond FakeServerOptions::max_tenants (RESOURCE_EXHAUSTED).
+Status TooManyTestIds(size_t max_tenants);
+// `nasfake replay`: a request the transcript has no answer left for.
+Status NoRecordedAnswer(std::string_view request);
+
+// --- gRPC calls that never become a request -----------------------------------
+// A method this API does not serve (UNIMPLEMENTED "Method not found: <path>").
+Status RpcMethodNotFound(std::string_view path);
+// A request message that is not a valid encoding of the method's input (INTERNAL).
+Status RpcRequestNotParsed(std::string_view message_type);
+// The path field of a request (`name`, `parent`) holds no resource name of
+// the method (INVALID_ARGUMENT, with a BadRequest violation of that field).
+Status RpcResourceFieldInvalid(std::string_view field, std::string_view value);
+// A scripted wire fault the gRPC front end does not perform yet (UNAVAILABLE).
+Status RpcFaultNotPerformed(std::string_view fault);
+
+// --- Rendering ----------------------------------------------------------------
+// Google's error body: {"error":{"code":<http_status>,"message":…,
+// "status":"<NAME>","details":[…]}}, keys in that order, `details` only when
+// there are any. Invalid UTF-8 in the message is replaced, never thrown about.
+std::string ErrorBody(const Status& status, int http_status);
+// ErrorBody with the HTTP status of the code (HttpStatusFor), as a response.
+// The body is google.rpc.Status in proto3 JSON under "error" (with the code's
+// name as "status"): every front end renders its error answers from it.
+api::Response ErrorResponse(const Status& status);
+
 // --- Non-JSON answers of Google's front end -----------------------------------
 // Google's generic HTML error page: 404 for a URL that matches no route, 502
 // and 503 for front-end failures. `path` is shown on the 404 page.
 std::string HtmlErrorPage(int http_status, std::string_view path);
+// HtmlErrorPage as a response (text/html). `nasfake record` answers an
+// upstream it cannot reach with HtmlErrorResponse(502, path).
+api::Response HtmlErrorResponse(int http_status, std::string_view path);
+
+// --- The HTTP/1.1 transport's own answers (text/plain, then the connection closes)
+// A request not read whole within `limit` (408).
+api::Response RequestTimeout(std::chrono::milliseconds limit);
+// A request line and headers over `limit` bytes (431).
+api::Response HeadersTooLarge(size_t limit);
+// A request line alone over `limit` bytes (414).
+api::Response RequestLineTooLong(size_t limit);
+// A body over `limit` bytes (413).
+api::Response BodyTooLarge(size_t limit);
+// A Content-Length that is not one decimal number (400).
+api::Response InvalidContentLength();
+// A Transfer-Encoding other than chunked (501).
+api::Response TransferEncodingNotImplemented();
+// The request handler threw (500): `what` is the exception's text, or empty.
+api::Response HandlerFailed(std::string_view what);
+// The reason phrase of an HTTP status the fake sends ("Not Found").
+std::string_view ReasonPhrase(int http_status);
 
 }  // namespace nasfake::errors

@@ -10,7 +10,7 @@ namespace nasfake::scenarios {
 ScriptedAnswer ErrorAnswer(const Status& status) {
   ScriptedAnswer answer;
   answer.http_status = HttpStatusFor(status.code());
-  answer.body = api::ErrorBody(status, answer.http_status);
+  answer.body = errors::ErrorBody(status, answer.http_status);
   return answer;
 }
 

@@ -12,7 +12,7 @@
 namespace nasfake::scenarios {
 
 // `status` as the API would answer it: HTTP status HttpStatusFor(code), JSON
-// content type, api::ErrorBody, no extra headers.
+// content type, errors::ErrorBody, no extra headers.
 ScriptedAnswer ErrorAnswer(const Status& status);
 
 // errors::RateLimited(FormatDuration(retry_delay)) as ErrorAnswer does, plus a

@@ -46,6 +46,10 @@ Action Hold(std::string name) {
   return a;
 }
 
+Match& Match::Transport(api::Transport transport) {
+  match_.transport = transport;
+  return *this;
+}
 Match& Match::Method(std::string method) {
   match_.method = std::move(method);
   return *this;

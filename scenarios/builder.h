@@ -25,7 +25,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/model/time.h"
 #include "fake/status.h"
 #include "fake/store/lifecycle.h"
@@ -47,6 +47,7 @@ Action Hold(std::string name);
 // Builds a RequestMatch: Match().Method("GET").Operation("nasJobs.get").
 class Match {
  public:
+  Match& Transport(api::Transport transport);               // api::Transport::kGrpc
   Match& Method(std::string method);                       // "GET"
   Match& Operation(std::string operation);                 // "nasJobs.get"
   Match& Resource(std::string glob);                       // "*/nasJobs/1"

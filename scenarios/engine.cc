@@ -20,8 +20,9 @@ uint64_t SplitMix64(uint64_t x) {
   return z ^ (z >> 31);
 }
 
-bool Matches(const RequestMatch& match, const api::HttpRequest& request,
+bool Matches(const RequestMatch& match, const api::Request& request,
              const std::optional<api::ResolvedRequest>& resolved) {
+  if (match.transport && *match.transport != request.transport) return false;
   if (match.method && *match.method != request.method) return false;
   if (match.operation && (!resolved || resolved->operation != *match.operation)) return false;
   if (match.resource && (!resolved || !GlobMatch(*match.resource, resolved->resource))) {
@@ -40,8 +41,8 @@ bool Exhausted(const Rule& rule, int applied) {
   return rule.times && applied >= *rule.times;
 }
 
-api::HttpResponse FromAnswer(const ScriptedAnswer& answer) {
-  api::HttpResponse response;
+api::Response FromAnswer(const ScriptedAnswer& answer) {
+  api::Response response;
   response.status = answer.http_status;
   response.content_type = answer.content_type;
   response.headers = answer.headers;
@@ -77,7 +78,7 @@ void ScenarioEngine::SetRules(std::vector<Rule> rules, std::optional<RandomFault
 }
 
 ScenarioEngine::Decision ScenarioEngine::Decide(
-    const api::HttpRequest& request, const std::optional<api::ResolvedRequest>& resolved) {
+    const api::Request& request, const std::optional<api::ResolvedRequest>& resolved) {
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < rules_.size(); ++i) {
     const Rule& rule = rules_[i];
@@ -103,8 +104,8 @@ ScenarioEngine::Decision ScenarioEngine::Decide(
   return {"", Action{}};
 }
 
-api::HttpResponse ScenarioEngine::Perform(const Decision& decision,
-                                          const std::function<api::HttpResponse()>& api,
+api::Response ScenarioEngine::Perform(const Decision& decision,
+                                          const std::function<api::Response()>& api,
                                           std::string* note) {
   const Action& action = decision.action;
   switch (action.kind) {
@@ -113,7 +114,7 @@ api::HttpResponse ScenarioEngine::Perform(const Decision& decision,
     case Action::Kind::kAnswer:
       return FromAnswer(action.answer);
     case Action::Kind::kFault: {
-      api::HttpResponse response = action.has_answer ? FromAnswer(action.answer) : api();
+      api::Response response = action.has_answer ? FromAnswer(action.answer) : api();
       response.fault = action.fault;
       return response;
     }

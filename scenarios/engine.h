@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/api/router.h"
 #include "fake/store/clock.h"
 #include "scenarios/scenario.h"
@@ -39,7 +39,7 @@ class ScenarioEngine {
   void SetRules(std::vector<Rule> rules, std::optional<RandomFaults> random_faults);
 
   // Which rule applies to this request, and counts it. Never blocks.
-  Decision Decide(const api::HttpRequest& request,
+  Decision Decide(const api::Request& request,
                   const std::optional<api::ResolvedRequest>& resolved);
 
   // Carries out a decision: `api` produces the API's own answer (called at
@@ -47,7 +47,7 @@ class ScenarioEngine {
   // Blocks for delays and holds, within the bounds above. `note` receives a
   // word for the journal when a wait ended other than as planned ("hold
   // timed out", "stopped").
-  api::HttpResponse Perform(const Decision& decision, const std::function<api::HttpResponse()>& api,
+  api::Response Perform(const Decision& decision, const std::function<api::Response()>& api,
                             std::string* note);
 
   // Releases the requests waiting on hold `name` (all of them, or the first

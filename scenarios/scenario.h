@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/model/time.h"
 #include "fake/store/lifecycle.h"
 
@@ -23,6 +23,7 @@ namespace nasfake::scenarios {
 // Which requests a rule applies to. Every part that is set must match.
 // Globs: '*' matches any run of characters (including '/'); nothing else is special.
 struct RequestMatch {
+  std::optional<api::Transport> transport;  // the front end it came on
   std::optional<std::string> method;     // "GET" (exact)
   std::optional<std::string> operation;  // "nasJobs.get" (exact; see api::Resolve)
   std::optional<std::string> resource;   // glob over "projects/p/locations/l/nasJobs/1"

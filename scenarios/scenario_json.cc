@@ -44,23 +44,40 @@ namespace nasfake::scenarios {
 namespace {
 
 using nlohmann::json;
-using Keys = std::initializer_list<std::string_view>;
+using Keys = std::vector<std::string_view>;
 
 const Keys kRootKeys = {"name",       "description", "seed",  "lifecycle",   "jobLifecycles",
                         "operations", "pagination",  "rules", "randomFaults"};
 const Keys kLifecycleKeys = {"queuedFor",       "pendingFor", "runningFor",   "cancellingFor",
                              "cancellingPolls", "outcome",    "failureError", "cancelEffect"};
 const Keys kRuleKeys = {"id", "match", "after", "times", "action", "sequence"};
-const Keys kMatchKeys = {"method", "operation", "resource", "headers", "body"};
+const Keys kMatchKeys = {"transport", "method", "operation", "resource", "headers", "body"};
 const Keys kAnswerKeys = {"status", "error", "json", "body", "contentType", "headers"};
 const Keys kActionKinds = {"pass", "answer", "error", "html", "fault", "delay", "hold"};
-const Keys kOperations = {"nasJobs.create",       "nasJobs.get",       "nasJobs.list",
-                          "nasJobs.delete",       "nasJobs.cancel",    "nasTrialDetails.get",
-                          "nasTrialDetails.list", "operations.get",    "operations.list",
-                          "operations.delete",    "operations.cancel", "operations.wait"};
+// The API's operations, as the router names them.
+const Keys& Operations() { return api::OperationNames(); }
 const Keys kCatalogueErrors = {"UNAVAILABLE", "RATE_LIMITED", "PERMISSION_DENIED",
                                "UNAUTHENTICATED", "NOT_FOUND"};
-const Keys kFaults = {"reset", "close", "partial", "stall", "dribble"};
+// The fault kinds, by their names in the one table (fake/api/wire_fault.h).
+const Keys& FaultNames() {
+  static const Keys names = [] {
+    Keys out;
+    for (const auto& row : api::kFaultKinds) out.push_back(row.name);
+    return out;
+  }();
+  return names;
+}
+
+// "\"partial\" or \"dribble\"": the fault kinds for which `takes` holds.
+std::string FaultsThat(bool api::FaultKindInfo::*takes) {
+  std::string out;
+  for (const auto& row : api::kFaultKinds) {
+    if (!(row.*takes)) continue;
+    if (!out.empty()) out += " or ";
+    out += "\"" + std::string(row.name) + "\"";
+  }
+  return out;
+}
 
 // The schema violation that ends a read. Thrown only inside this file and
 // caught by ScenarioFromJson, so that the reader can stop at any depth.
@@ -290,6 +307,9 @@ store::LifecycleSettings ReadLifecycle(const json& value, const std::string& pat
 RequestMatch ReadMatch(const json& value, const std::string& path) {
   CheckObject(value, path, kMatchKeys);
   RequestMatch m;
+  if (const json* v = Find(value, "transport")) {
+    m.transport = api::TransportFromName(ReadEnum(*v, Field(path, "transport"), {"rest", "grpc"}));
+  }
   if (const json* v = Find(value, "method")) {
     std::string at = Field(path, "method");
     std::string method = ReadString(*v, at);
@@ -301,7 +321,7 @@ RequestMatch ReadMatch(const json& value, const std::string& path) {
     m.method = method;
   }
   if (const json* v = Find(value, "operation")) {
-    m.operation = ReadEnum(*v, Field(path, "operation"), kOperations);
+    m.operation = ReadEnum(*v, Field(path, "operation"), Operations());
   }
   if (const json* v = Find(value, "resource")) m.resource = ReadString(*v, Field(path, "resource"));
   if (const json* v = Find(value, "headers"))
@@ -343,7 +363,7 @@ ScriptedAnswer ReadAnswer(const json& value, const std::string& path) {
   if (const json* v = Find(value, "status")) {
     a.http_status = static_cast<int>(ReadInteger(*v, Field(path, "status"), 100, 599));
   }
-  if (error) a.body = api::ErrorBody(*error, a.http_status);
+  if (error) a.body = errors::ErrorBody(*error, a.http_status);
   if (const json* v = Find(value, "json")) a.body = Dump(*v);
   if (const json* v = Find(value, "body")) a.body = ReadString(*v, Field(path, "body"));
   if (const json* v = Find(value, "contentType")) {
@@ -430,19 +450,15 @@ Action ReadAction(const json& value, const std::string& path) {
     a.kind = Action::Kind::kAnswer;
     a.answer = HtmlAnswer(v.get<int>());
   } else if (kind == "fault") {
-    std::string name = ReadEnum(v, at, kFaults);
-    using K = api::WireFault::Kind;
+    std::string name = ReadEnum(v, at, FaultNames());
     a.kind = Action::Kind::kFault;
-    a.fault.kind = name == "reset"     ? K::kReset
-                   : name == "close"   ? K::kCloseBeforeResponse
-                   : name == "partial" ? K::kPartialThenClose
-                   : name == "stall"   ? K::kStall
-                                       : K::kDribble;
-    bool takes_bytes = name == "partial" || name == "dribble";
-    bool takes_duration = name == "stall" || name == "dribble";
+    a.fault.kind = *api::FaultKindFromName(name);  // ReadEnum took a name of the table
+    const api::FaultKindInfo& row = api::FaultKindOf(a.fault.kind);
+    bool takes_bytes = row.takes_bytes;
+    bool takes_duration = row.takes_duration;
     std::string bytes_at = Field(path, "bytes"), duration_at = Field(path, "duration");
     if (const json* b = Find(value, "bytes")) {
-      if (!takes_bytes) Fail(bytes_at, "only allowed with \"fault\": \"partial\" or \"dribble\"");
+      if (!takes_bytes) Fail(bytes_at, "only allowed with \"fault\": " + FaultsThat(&api::FaultKindInfo::takes_bytes));
       a.fault.bytes =
           static_cast<size_t>(ReadInteger(*b, bytes_at, 1, std::numeric_limits<int64_t>::max()));
     } else if (takes_bytes) {
@@ -450,7 +466,8 @@ Action ReadAction(const json& value, const std::string& path) {
     }
     if (const json* d = Find(value, "duration")) {
       if (!takes_duration) {
-        Fail(duration_at, "only allowed with \"fault\": \"stall\" or \"dribble\"");
+        Fail(duration_at,
+             "only allowed with \"fault\": " + FaultsThat(&api::FaultKindInfo::takes_duration));
       }
       model::Duration duration = ReadDuration(*d, duration_at);
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(duration);
@@ -645,6 +662,7 @@ json LifecycleToJson(const store::LifecycleSettings& s) {
 
 json MatchToJson(const RequestMatch& m) {
   json out = json::object();
+  if (m.transport) out["transport"] = api::TransportName(*m.transport);
   if (m.method) out["method"] = *m.method;
   if (m.operation) out["operation"] = *m.operation;
   if (m.resource) out["resource"] = *m.resource;
@@ -668,17 +686,10 @@ json ActionToJson(const Action& a) {
     case Action::Kind::kAnswer:
       return {{"answer", AnswerToJson(a.answer)}};
     case Action::Kind::kFault: {
-      using K = api::WireFault::Kind;
-      static constexpr std::string_view kNames[] = {"reset", "close", "partial", "stall",
-                                                    "dribble"};
-      auto i = static_cast<size_t>(a.fault.kind);
-      json out = {{"fault", i < std::size(kNames) ? kNames[i] : "?"}};
-      if (a.fault.bytes != 0 || a.fault.kind == K::kPartialThenClose ||
-          a.fault.kind == K::kDribble) {
-        out["bytes"] = a.fault.bytes;
-      }
-      if (a.fault.duration.count() != 0 || a.fault.kind == K::kStall ||
-          a.fault.kind == K::kDribble) {
+      const api::FaultKindInfo& row = api::FaultKindOf(a.fault.kind);
+      json out = {{"fault", row.name}};
+      if (a.fault.bytes != 0 || row.takes_bytes) out["bytes"] = a.fault.bytes;
+      if (a.fault.duration.count() != 0 || row.takes_duration) {
         out["duration"] = model::FormatDuration(a.fault.duration);
       }
       if (a.has_answer) out["answer"] = AnswerToJson(a.answer);

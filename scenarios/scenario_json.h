@@ -10,7 +10,8 @@
 //    "jobLifecycles": {"projects/…/nasJobs/1": {…as lifecycle…}},
 //    "operations": {"deletePollsUntilDone": 3},
 //    "pagination": {"maxPageSize": 3},                 // 1..1000
-//    "rules": [{"id": "…", "match": {"method", "operation", "resource", "headers": {…}, "body"},
+//    "rules": [{"id": "…", "match": {"transport": "rest"|"grpc", "method", "operation",
+//                                    "resource", "headers": {…}, "body"},
 //               "after": 0, "times": 2, "action": ACTION | "sequence": [ACTION, …]}],
 //    "randomFaults": {"seed": 42, "rate": 0.2, "match": {…}, "choices": [ACTION, …]}}
 //

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fake/api/router.h"
+#include "fake/errors.h"
 #include "fake/model/json_mapping.h"
 
 namespace nasfake::scenarios {
@@ -25,19 +26,6 @@ const Keys kExchangeKeys = {"request", "response"};
 const Keys kRequestKeys = {"method", "target", "headers", "body"};
 const Keys kResponseKeys = {"status", "contentType", "headers", "body", "fault"};
 const Keys kFaultKeys = {"kind", "bytes", "durationMs"};
-
-struct FaultName {
-  std::string_view name;
-  api::WireFault::Kind kind;
-};
-// The names journal::ToJson writes.
-constexpr std::array<FaultName, 5> kFaultNames = {{
-    {"reset", api::WireFault::Kind::kReset},
-    {"close", api::WireFault::Kind::kCloseBeforeResponse},
-    {"partial", api::WireFault::Kind::kPartialThenClose},
-    {"stall", api::WireFault::Kind::kStall},
-    {"dribble", api::WireFault::Kind::kDribble},
-}};
 
 // The volatile system parameters ReplayKey drops.
 constexpr std::array<std::string_view, 8> kVolatileParameters = {
@@ -135,9 +123,9 @@ api::HeaderList ReadHeaders(const json& value, const std::string& path) {
   return headers;
 }
 
-api::HttpRequest ReadRequest(const json& value, const std::string& path) {
+api::Request ReadRequest(const json& value, const std::string& path) {
   CheckObject(value, path, kRequestKeys);
-  api::HttpRequest request;
+  api::Request request;
   request.method =
       ReadString(Require(value, path, "method", "a string such as \"GET\""), Field(path, "method"));
   if (request.method.empty()) Fail(Field(path, "method"), "expected a non-empty string");
@@ -155,13 +143,15 @@ api::WireFault ReadFault(const json& value, const std::string& path) {
   CheckObject(value, path, kFaultKeys);
   api::WireFault fault;
   std::string kind = ReadString(Require(value, path, "kind", "a fault kind"), Field(path, "kind"));
-  auto it = std::find_if(kFaultNames.begin(), kFaultNames.end(),
-                         [&](const FaultName& f) { return f.name == kind; });
-  if (it == kFaultNames.end()) {
-    Fail(Field(path, "kind"), "unknown fault " + Dump(json(kind)) +
-                                  "; expected one of reset, close, partial, stall, dribble");
+  std::optional<api::WireFault::Kind> named = api::FaultKindFromName(kind);
+  if (!named) {
+    std::string expected;
+    for (const auto& row : api::kFaultKinds) {
+      expected += (expected.empty() ? "" : ", ") + std::string(row.name);
+    }
+    Fail(Field(path, "kind"), "unknown fault " + Dump(json(kind)) + "; expected one of " + expected);
   }
-  fault.kind = it->kind;
+  fault.kind = *named;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   if (const json* v = Find(value, "bytes")) {
     fault.bytes = static_cast<size_t>(ReadInteger(*v, Field(path, "bytes"), 0, kMax));
@@ -172,9 +162,9 @@ api::WireFault ReadFault(const json& value, const std::string& path) {
   return fault;
 }
 
-api::HttpResponse ReadResponse(const json& value, const std::string& path) {
+api::Response ReadResponse(const json& value, const std::string& path) {
   CheckObject(value, path, kResponseKeys);
-  api::HttpResponse response;
+  api::Response response;
   if (const json* v = Find(value, "fault")) response.fault = ReadFault(*v, Field(path, "fault"));
   const json& status = Require(value, path, "status", "an HTTP status code");
   if (status.is_number_integer() && status == 0) {
@@ -203,13 +193,6 @@ json HeadersJson(const api::HeaderList& headers) {
     if (!inserted) it.value() = it.value().get<std::string>() + ", " + value;
   }
   return out;
-}
-
-std::string_view FaultKindName(api::WireFault::Kind kind) {
-  for (const auto& f : kFaultNames) {
-    if (f.kind == kind) return f.name;
-  }
-  return "reset";
 }
 
 int HexDigit(char c) {
@@ -289,7 +272,7 @@ json TranscriptToJson(const Transcript& transcript) {
                        {"headers", HeadersJson(response.headers)},
                        {"body", response.body}}}};
     if (response.fault) {
-      exchange["response"]["fault"] = {{"kind", FaultKindName(response.fault->kind)},
+      exchange["response"]["fault"] = {{"kind", api::FaultKindName(response.fault->kind)},
                                        {"bytes", response.fault->bytes},
                                        {"durationMs", response.fault->duration.count()}};
     }
@@ -322,20 +305,19 @@ std::string ReplayKey(std::string_view method, std::string_view target) {
 Replayer::Replayer(Transcript transcript)
     : transcript_(std::move(transcript)), used_(transcript_.exchanges.size(), false) {
   for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
-    const api::HttpRequest& request = transcript_.exchanges[i].request;
+    const api::Request& request = transcript_.exchanges[i].request;
     pending_[ReplayKey(request.method, request.target)].push_back(i);
   }
 }
 
-api::HttpResponse Replayer::Answer(const api::HttpRequest& request) {
+api::Response Replayer::Answer(const api::Request& request) {
   std::string key = ReplayKey(request.method, request.target);
   std::lock_guard lock(mu_);
   auto it = pending_.find(key);
   if (it == pending_.end() || it->second.empty()) {
     std::string what = request.method + " " + request.target;
     unmatched_.push_back(what);
-    return api::ErrorResponse(
-        Status(StatusCode::kNotFound, "nasfake replay: no recorded answer for " + what));
+    return errors::ErrorResponse(errors::NoRecordedAnswer(what));
   }
   size_t index = it->second.front();
   it->second.pop_front();
@@ -351,7 +333,7 @@ ReplayReport Replayer::Report() const {
   report.unmatched = unmatched_;
   for (size_t i = 0; i < used_.size(); ++i) {
     if (used_[i]) continue;
-    const api::HttpRequest& request = transcript_.exchanges[i].request;
+    const api::Request& request = transcript_.exchanges[i].request;
     report.unused.push_back({i, request.method + " " + request.target});
   }
   return report;

@@ -27,14 +27,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/status.h"
 
 namespace nasfake::scenarios {
 
 struct Exchange {
-  api::HttpRequest request;  // remote_addr is not recorded
-  api::HttpResponse response;
+  api::Request request;  // remote_addr is not recorded
+  api::Response response;
 };
 
 struct Transcript {
@@ -44,7 +44,7 @@ struct Transcript {
 // Reads a transcript document strictly: every object may hold only the keys
 // shown above, "nasfakeTranscript" must be 1, "exchanges" must be an array,
 // request.method, request.target and response.status are required (the rest
-// default to empty; response.contentType to api::HttpResponse's default);
+// default to empty; response.contentType to api::Response's default);
 // status is 100..599, or 0 with a fault; header names are HTTP tokens (stored
 // lowercase, unique) and values have no CR, LF or NUL. The first violation is
 // INVALID_ARGUMENT "<origin>: <path>: <what>", e.g.
@@ -91,7 +91,7 @@ struct ReplayReport {
 class Replayer {
  public:
   explicit Replayer(Transcript transcript);
-  api::HttpResponse Answer(const api::HttpRequest& request);
+  api::Response Answer(const api::Request& request);
   ReplayReport Report() const;
 
  private:

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/api/query.h"
 #include "fake/env.h"
 #include "fake/model/json_mapping.h"
@@ -18,7 +18,7 @@
 namespace nasfake::api {
 
 struct Call {
-  const HttpRequest& http;
+  const Request& http;
   std::vector<std::string> vars;  // path variables in template order
   QueryParams params;             // the method's own parameters, names in snake_case
   model::JsonWriteOptions json;

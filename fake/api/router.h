@@ -1,20 +1,20 @@
 // The API router: the one path every request takes after the transport.
 //
-//   HttpRequest ─► auth check ─► route match (HTTP rule of §1.2 / §1.4)
+//   Request ─► auth check ─► route match (HTTP rule of §1.2 / §1.4)
 //     ─► query parameters bound (system parameters accepted, unknown ones
-//        refused) ─► handler (one per REST method) ─► HttpResponse
+//        refused) ─► handler (one per REST method) ─► Response
 //
 // A URL that matches no HTTP rule (or a known path with a method it has no
 // rule for) is answered with Google's HTML 404 page, as Google's front end
 // does. Every error answer is built from a Status of the error catalogue
-// (fake/errors.h) by ErrorResponse.
+// (fake/errors.h) by errors::ErrorResponse.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/api/query.h"
 #include "fake/env.h"
 #include "fake/status.h"
@@ -36,25 +36,23 @@ struct ResolvedRequest {
   const Route* route = nullptr;
   std::vector<std::string> vars;
 };
-std::optional<ResolvedRequest> Resolve(const HttpRequest& request);
+std::optional<ResolvedRequest> Resolve(const Request& request);
+
+// The operation names of the route table, each once, in table order: what
+// ResolvedRequest::operation can be and what scenario rules may match on.
+const std::vector<std::string_view>& OperationNames();
 
 class Router {
  public:
   explicit Router(FakeEnv& env) : env_(env) {}
-  HttpResponse Handle(const HttpRequest& request) const;
+  Response Handle(const Request& request) const;
   // The same, given Resolve(request), which the caller already has.
-  HttpResponse Handle(const HttpRequest& request,
+  Response Handle(const Request& request,
                       const std::optional<ResolvedRequest>& resolved) const;
 
  private:
   FakeEnv& env_;
 };
 
-// Google's error body: {"error":{"code":<http_status>,"message":…,
-// "status":"<NAME>","details":[…]}}, keys in that order, `details` only when
-// there are any. Invalid UTF-8 in the message is replaced, never thrown about.
-std::string ErrorBody(const Status& status, int http_status);
-// ErrorBody with the HTTP status of the code, as a response.
-HttpResponse ErrorResponse(const Status& status);
 
 }  // namespace nasfake::api

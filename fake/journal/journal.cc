@@ -94,7 +94,7 @@ void Reserve(std::string& out, size_t more) {
 }
 
 void PutRequest(std::string& out, const Arrival& arrival) {
-  const api::HttpRequest& request = arrival.request;
+  const api::Request& request = arrival.request;
   Reserve(out, 5 * kLengthBytes + request.method.size() + request.target.size() +
                    std::min(request.body.size(), kMaxBodyBytes + 64) + arrival.operation.size() +
                    arrival.resource.size() + HeadersBytes(request.headers));
@@ -107,7 +107,7 @@ void PutRequest(std::string& out, const Arrival& arrival) {
 }
 
 void PutOutcome(std::string& out, const Handling& handling) {
-  const api::HttpResponse& response = handling.response;
+  const api::Response& response = handling.response;
   Reserve(out, 4 * kLengthBytes + handling.rule.size() + handling.action.size() +
                    response.content_type.size() +
                    std::min(response.body.size(), kMaxBodyBytes + 64) +
@@ -163,22 +163,6 @@ nlohmann::json HeadersJson(const api::HeaderList& headers) {
     }
   }
   return object;
-}
-
-const char* FaultKindName(api::WireFault::Kind kind) {
-  switch (kind) {
-    case api::WireFault::Kind::kReset:
-      return "reset";
-    case api::WireFault::Kind::kCloseBeforeResponse:
-      return "close";
-    case api::WireFault::Kind::kPartialThenClose:
-      return "partial";
-    case api::WireFault::Kind::kStall:
-      return "stall";
-    case api::WireFault::Kind::kDribble:
-      return "dribble";
-  }
-  return "unknown";
 }
 
 // `text` quoted, with quotes, backslashes and control bytes escaped, cut to
@@ -238,6 +222,7 @@ nlohmann::json ToJson(const Entry& entry) {
   using std::chrono::microseconds;
   nlohmann::json json = {
       {"id", entry.id},
+      {"transport", api::TransportName(entry.transport)},
       {"method", ValidUtf8(entry.method)},
       {"target", ValidUtf8(entry.target)},
       {"headers", HeadersJson(entry.headers)},
@@ -256,7 +241,7 @@ nlohmann::json ToJson(const Entry& entry) {
     json["responseHeaders"] = HeadersJson(entry.response_headers);
   }
   if (entry.fault) {
-    json["fault"] = {{"kind", FaultKindName(entry.fault->kind)},
+    json["fault"] = {{"kind", api::FaultKindName(entry.fault->kind)},
                      {"bytes", entry.fault->bytes},
                      {"durationMs", entry.fault->duration.count()}};
   }
@@ -273,7 +258,7 @@ std::string DebugString(const Entry& entry) {
   if (!entry.action.empty()) out += " action=" + entry.action;
   if (entry.fault) {
     out += " fault=";
-    out += FaultKindName(entry.fault->kind);
+    out += api::FaultKindName(entry.fault->kind);
   }
   return out;
 }
@@ -291,6 +276,7 @@ void PrintTo(const WaitResult& result, std::ostream* os) {
 Entry Journal::Unpack(const Record& record) {
   Entry entry;
   entry.id = record.id;
+  entry.transport = record.transport;
   entry.virtual_time = record.virtual_time;
   entry.real_time = record.real_time;
   Unpacker in(record.packed);
@@ -340,6 +326,7 @@ uint64_t Journal::Begin(const Arrival& arrival) {
         record = &records_.emplace_back(std::move(spare));
       }
       record->id = id;
+      record->transport = arrival.request.transport;
       record->virtual_time = arrival.virtual_time;
       record->real_time = arrival.real_time;
       record->packed.clear();

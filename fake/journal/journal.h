@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/model/time.h"
 
 namespace nasfake::journal {
@@ -34,7 +34,8 @@ inline constexpr size_t kMaxBodyBytes = size_t{64} * 1024;
 
 struct Entry {
   uint64_t id = 0;  // 1, 2, 3, … in arrival order (assigned by Begin)
-  // The request, as received.
+  // The request, as received (a gRPC call as transcoded: see api::Request).
+  api::Transport transport = api::Transport::kRest;
   std::string method;
   std::string target;  // raw request-target, query included
   api::HeaderList headers;
@@ -55,7 +56,7 @@ struct Entry {
 };
 
 // The JSON form used by the control API and transcripts:
-// {"id","method","target","headers":{…},"body","operation","resource",
+// {"id","transport","method","target","headers":{…},"body","operation","resource",
 //  "virtualTime","realTime","rule","action","status","responseBody",
 //  "responseContentType","responseHeaders":{…},"fault":{…}}
 // Timestamps are RFC 3339 (model::FormatTimestamp; realTime to the
@@ -85,10 +86,10 @@ struct [[nodiscard]] WaitResult {
 // Prints "met" / "not met: <reason>" for GoogleTest.
 void PrintTo(const WaitResult& result, std::ostream* os);
 
-// What Begin records: the request (method, target, headers, body; not
-// remote_addr), where it was routed, and when it arrived.
+// What Begin records: the request (transport, method, target, headers, body;
+// not remote_addr or deadline), where it was routed, and when it arrived.
 struct Arrival {
-  const api::HttpRequest& request;
+  const api::Request& request;
   std::string_view operation;  // "" when no HTTP rule matches
   std::string_view resource;   // "" when no HTTP rule matches
   model::Timestamp virtual_time{};
@@ -101,7 +102,7 @@ struct Handling {
   std::string_view rule;
   std::string_view action;
   int status = 0;
-  const api::HttpResponse& response;
+  const api::Response& response;
 };
 
 class Journal {
@@ -149,6 +150,7 @@ class Journal {
   // recorded the newest, made a GET at the cap cost ~1.3× the CPU.
   struct Record {
     uint64_t id = 0;
+    api::Transport transport = api::Transport::kRest;
     model::Timestamp virtual_time{};
     std::chrono::system_clock::time_point real_time;
     std::string packed;        // the request's fields, then (once completed) the outcome's

@@ -21,18 +21,16 @@ using nlohmann::json;
 
 constexpr auto kMaxWait = std::chrono::seconds(60);
 
-Status Invalid(std::string message) {
-  return Status(StatusCode::kInvalidArgument, std::move(message));
-}
+Status Invalid(std::string message) { return errors::InvalidControlRequest(std::move(message)); }
 
-api::HttpResponse Ok(const json& body) {
-  api::HttpResponse response;
+api::Response Ok(const json& body) {
+  api::Response response;
   response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
 }
 
 // The request body as a JSON object; an empty body is {}.
-StatusOr<json> BodyObject(const api::HttpRequest& request) {
+StatusOr<json> BodyObject(const api::Request& request) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
   auto parsed = model::ParseJsonText(request.body);
   if (!parsed.ok()) return parsed.status();
@@ -61,47 +59,47 @@ json JournalJson(const journal::Journal& journal) {
   return {{"entries", entries}, {"dropped", journal.dropped()}};
 }
 
-api::HttpResponse Clock(Tenant& tenant, const std::string& verb, const api::HttpRequest& request) {
+api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request& request) {
   store::VirtualClock* clock = tenant.env().virtual_clock();
   if (verb.empty()) {
     return Ok({{"now", model::FormatTimestamp(tenant.env().clock().Now())},
                {"virtual", clock != nullptr}});
   }
   auto body = BodyObject(request);
-  if (!body.ok()) return api::ErrorResponse(body.status());
+  if (!body.ok()) return errors::ErrorResponse(body.status());
   if (clock == nullptr) {
-    return api::ErrorResponse(Status(StatusCode::kFailedPrecondition,
+    return errors::ErrorResponse(Status(StatusCode::kFailedPrecondition,
                                      "this fake runs on the real clock; time cannot be moved"));
   }
   if (body->contains("by") && (*body)["by"].is_string()) {
     auto by = model::ParseDuration((*body)["by"].get<std::string>());
-    if (!by || by->count() < 0) return api::ErrorResponse(Invalid("by must be a duration ≥ 0s"));
+    if (!by || by->count() < 0) return errors::ErrorResponse(Invalid("by must be a duration ≥ 0s"));
     clock->Advance(*by);
   } else if (body->contains("to") && (*body)["to"].is_string()) {
     auto to = model::ParseTimestamp((*body)["to"].get<std::string>());
-    if (!to) return api::ErrorResponse(Invalid("to must be an RFC 3339 timestamp"));
+    if (!to) return errors::ErrorResponse(Invalid("to must be an RFC 3339 timestamp"));
     clock->AdvanceTo(*to);
   } else {
-    return api::ErrorResponse(Invalid("clock:advance takes {\"by\":\"2s\"} or {\"to\":\"…\"}"));
+    return errors::ErrorResponse(Invalid("clock:advance takes {\"by\":\"2s\"} or {\"to\":\"…\"}"));
   }
   return Ok({{"now", model::FormatTimestamp(clock->Now())}, {"virtual", true}});
 }
 
-api::HttpResponse Holds(Tenant& tenant, const std::vector<std::string>& rest,
-                        const std::string& verb, const api::HttpRequest& request) {
+api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest,
+                        const std::string& verb, const api::Request& request) {
   if (rest.empty()) {
     json holds = json::object();
     for (const auto& [name, waiting] : tenant.engine().Held()) holds[name] = waiting;
     return Ok({{"holds", holds}});
   }
   auto body = BodyObject(request);
-  if (!body.ok()) return api::ErrorResponse(body.status());
+  if (!body.ok()) return errors::ErrorResponse(body.status());
   const std::string& name = rest[0];
   if (verb == "release") {
     std::optional<size_t> count;
     if (body->contains("count")) {
       auto c = Count(*body, 0);
-      if (!c.ok()) return api::ErrorResponse(c.status());
+      if (!c.ok()) return errors::ErrorResponse(c.status());
       count = *c;
     }
     return Ok({{"released", tenant.engine().ReleaseHold(name, count)}});
@@ -109,20 +107,20 @@ api::HttpResponse Holds(Tenant& tenant, const std::vector<std::string>& rest,
   if (verb == "wait") {
     auto count = Count(*body, 1);
     auto timeout = Timeout(*body);
-    if (!count.ok()) return api::ErrorResponse(count.status());
-    if (!timeout.ok()) return api::ErrorResponse(timeout.status());
+    if (!count.ok()) return errors::ErrorResponse(count.status());
+    if (!timeout.ok()) return errors::ErrorResponse(timeout.status());
     return Ok({{"met", tenant.engine().WaitForHeld(name, *count, *timeout)}});
   }
-  return api::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
+  return errors::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
 }
 
-api::HttpResponse JournalWait(Tenant& tenant, const api::HttpRequest& request) {
+api::Response JournalWait(Tenant& tenant, const api::Request& request) {
   auto body = BodyObject(request);
-  if (!body.ok()) return api::ErrorResponse(body.status());
+  if (!body.ok()) return errors::ErrorResponse(body.status());
   auto count = Count(*body, 1);
   auto timeout = Timeout(*body);
-  if (!count.ok()) return api::ErrorResponse(count.status());
-  if (!timeout.ok()) return api::ErrorResponse(timeout.status());
+  if (!count.ok()) return errors::ErrorResponse(count.status());
+  if (!timeout.ok()) return errors::ErrorResponse(timeout.status());
   auto text = [&](const char* key) { return body->value(key, std::string()); };
   std::string operation = text("operation"), resource = text("resource"), method = text("method");
   auto matches = [&](const journal::Entry& e) {
@@ -142,38 +140,38 @@ api::HttpResponse JournalWait(Tenant& tenant, const api::HttpRequest& request) {
   return Ok({{"met", result.met}, {"reason", result.reason}});
 }
 
-api::HttpResponse Jobs(Tenant& tenant, const std::vector<std::string>& rest,
-                       const std::string& verb, const api::HttpRequest& request) {
+api::Response Jobs(Tenant& tenant, const std::vector<std::string>& rest,
+                       const std::string& verb, const api::Request& request) {
   std::string joined;
   for (const auto& segment : rest) joined += (joined.empty() ? "" : "/") + segment;
   auto name = model::ParseNasJobName(joined);
-  if (!name) return api::ErrorResponse(errors::InvalidResourceName("NasJob", joined));
+  if (!name) return errors::ErrorResponse(errors::InvalidResourceName("NasJob", joined));
   if (verb.empty() && request.method == "GET") {
     auto job = tenant.env().jobs().Peek(*name);
-    if (!job.ok()) return api::ErrorResponse(job.status());
-    api::HttpResponse response;
+    if (!job.ok()) return errors::ErrorResponse(job.status());
+    api::Response response;
     response.body = model::ToJson(*job);
     return response;
   }
   if (verb == "setState" && request.method == "POST") {
     auto body = BodyObject(request);
-    if (!body.ok()) return api::ErrorResponse(body.status());
+    if (!body.ok()) return errors::ErrorResponse(body.status());
     auto state = body->contains("state") && (*body)["state"].is_string()
                      ? model::EnumFromName<model::JobState>((*body)["state"].get<std::string>())
                      : std::nullopt;
-    if (!state) return api::ErrorResponse(Invalid("state must be a JobState name"));
+    if (!state) return errors::ErrorResponse(Invalid("state must be a JobState name"));
     auto job = tenant.env().jobs().ForceState(*name, *state);
-    if (!job.ok()) return api::ErrorResponse(job.status());
-    api::HttpResponse response;
+    if (!job.ok()) return errors::ErrorResponse(job.status());
+    api::Response response;
     response.body = model::ToJson(*job);
     return response;
   }
-  return api::ErrorResponse(Invalid("jobs/NAME takes GET or POST :setState"));
+  return errors::ErrorResponse(Invalid("jobs/NAME takes GET or POST :setState"));
 }
 
 }  // namespace
 
-bool IsControlRequest(const api::HttpRequest& request) {
+bool IsControlRequest(const api::Request& request) {
   return std::string_view(request.target).substr(0, kControlPrefix.size()) == kControlPrefix;
 }
 
@@ -182,7 +180,12 @@ json TranscriptOf(const journal::Journal& journal) {
   for (const auto& entry : journal.Entries()) {
     if (!entry.completed) continue;
     scenarios::Exchange exchange;
-    exchange.request = {entry.method, entry.target, entry.headers, entry.body, ""};
+    exchange.request = {.method = entry.method,
+                        .target = entry.target,
+                        .headers = entry.headers,
+                        .body = entry.body,
+                        .remote_addr = "",
+                        .transport = entry.transport};
     exchange.response.status = entry.status;
     exchange.response.content_type = entry.response_content_type;
     exchange.response.headers = entry.response_headers;
@@ -193,10 +196,25 @@ json TranscriptOf(const journal::Journal& journal) {
   return scenarios::TranscriptToJson(transcript);
 }
 
-api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory& tenants) {
+api::Response HandleServiceControl(const api::Request& request, const journal::Journal& journal) {
   auto target = api::ParseTarget(request.target);
   if (!target || target->segments.size() < 3 || target->segments[1] != "v1") {
-    return api::ErrorResponse(Status(StatusCode::kNotFound, "Unknown control API path."));
+    return errors::ErrorResponse(errors::UnknownControlCall(""));
+  }
+  const std::string& what = target->segments[2];
+  if (request.method == "GET" && target->segments.size() == 3 && target->verb.empty()) {
+    if (what == "health") return Ok({{"ok", true}, {"version", NASFAKE_VERSION}});
+    if (what == "journal") return Ok(JournalJson(journal));
+  }
+  return errors::ErrorResponse(errors::UnknownControlCall(
+      request.method + " " + std::string(target->path) +
+      (target->verb.empty() ? "" : ":" + target->verb)));
+}
+
+api::Response HandleControl(const api::Request& request, TenantDirectory& tenants) {
+  auto target = api::ParseTarget(request.target);
+  if (!target || target->segments.size() < 3 || target->segments[1] != "v1") {
+    return errors::ErrorResponse(errors::UnknownControlCall(""));
   }
   std::string test_id(request.Header(kTestIdHeader).value_or(""));
   const std::string& what = target->segments[2];
@@ -213,25 +231,25 @@ api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory
   }
   if (what == "scenario" && method == "POST") {
     auto document = model::ParseJsonText(request.body);
-    if (!document.ok()) return api::ErrorResponse(document.status());
+    if (!document.ok()) return errors::ErrorResponse(document.status());
     auto scenario = scenarios::ScenarioFromJson(*document, "request body");
-    if (!scenario.ok()) return api::ErrorResponse(scenario.status());
+    if (!scenario.ok()) return errors::ErrorResponse(scenario.status());
     std::shared_ptr<Tenant> tenant = tenants.ResetTenant(test_id);
     if (Status s = tenant->ApplyScenario(*scenario); !s.ok()) {
       tenants.ResetTenant(test_id);  // nothing half-loaded
-      return api::ErrorResponse(s);
+      return errors::ErrorResponse(s);
     }
     return Ok({{"name", scenario->name}, {"rules", scenario->rules.size()}});
   }
 
   auto found = tenants.TenantFor(test_id);
-  if (!found.ok()) return api::ErrorResponse(found.status());
+  if (!found.ok()) return errors::ErrorResponse(found.status());
   Tenant& tenant = **found;
   if (what == "seed" && method == "POST") {
     auto document = model::ParseJsonText(request.body);
-    if (!document.ok()) return api::ErrorResponse(document.status());
+    if (!document.ok()) return errors::ErrorResponse(document.status());
     if (Status s = SeedFromJson(*document, "request body", tenant.env().jobs()); !s.ok()) {
-      return api::ErrorResponse(s);
+      return errors::ErrorResponse(s);
     }
     return Ok({{"jobs", tenant.env().jobs().size()}});
   }
@@ -252,10 +270,8 @@ api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory
   }
   if (what == "transcript" && method == "GET") return Ok(TranscriptOf(tenant.journal()));
   if (what == "jobs" && !rest.empty()) return Jobs(tenant, rest, verb, request);
-  return api::ErrorResponse(Status(StatusCode::kNotFound, "Unknown control API call: " + method +
-                                                              " " + std::string(target->path) +
-                                                              (verb.empty() ? "" : ":" + verb) +
-                                                              "."));
+  return errors::ErrorResponse(errors::UnknownControlCall(
+      method + " " + std::string(target->path) + (verb.empty() ? "" : ":" + verb)));
 }
 
 }  // namespace nasfake::server

@@ -28,7 +28,7 @@
 #include <string>
 #include <string_view>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/server/tenant.h"
 
 namespace nasfake::server {
@@ -47,8 +47,12 @@ class TenantDirectory {
   virtual std::shared_ptr<Tenant> ResetTenant(const std::string& test_id) = 0;
 };
 
-bool IsControlRequest(const api::HttpRequest& request);
-api::HttpResponse HandleControl(const api::HttpRequest& request, TenantDirectory& tenants);
+bool IsControlRequest(const api::Request& request);
+api::Response HandleControl(const api::Request& request, TenantDirectory& tenants);
+
+// The control API of a service with a journal but no tenants (record,
+// replay: see JournaledService): GET health and GET journal; NOT_FOUND else.
+api::Response HandleServiceControl(const api::Request& request, const journal::Journal& journal);
 
 // The journal as a transcript (scenarios/transcript.h), for `nasfake replay`.
 nlohmann::json TranscriptOf(const journal::Journal& journal);

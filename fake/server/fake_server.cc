@@ -9,7 +9,19 @@
 namespace nasfake {
 
 FakeServer::FakeServer(FakeServerOptions options)
-    : options_(std::move(options)), default_tenant_(NewTenant(true)) {}
+    : options_(std::move(options)),
+      default_tenant_(NewTenant(true)),
+      grpc_front_end_([this](api::Request&& request) { return Handle(request); }) {}
+
+namespace {
+
+// "HOST:PORT", an IPv6 address in brackets.
+std::string HostPort(const std::string& host, int port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+}  // namespace
 
 std::shared_ptr<Tenant> FakeServer::NewTenant(bool is_default) const {
   FakeOptions fake = options_.fake;
@@ -26,13 +38,24 @@ StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions option
   std::unique_ptr<FakeServer> server(new FakeServer(std::move(options)));
   FakeServer* self = server.get();
   auto transport = server::HttpTransport::Start(
-      transport_options, [self](api::HttpRequest&& request) { return self->Handle(request); });
+      transport_options, [self](api::Request&& request) { return self->Handle(request); });
   if (!transport.ok()) return transport.status();
   server->transport_ = std::move(*transport);
-  const std::string& host = server->transport_->host();
-  bool ipv6 = host.find(':') != std::string::npos;
-  server->endpoint_ = "http://" + (ipv6 ? "[" + host + "]" : host) + ":" +
-                      std::to_string(server->transport_->port());
+  server->endpoint_ =
+      "http://" + HostPort(server->transport_->host(), server->transport_->port());
+  if (server->options_.grpc) {
+    grpc::GrpcTransport::Options grpc_options = server->options_.grpc_transport;
+    grpc_options.host = transport_options.host;
+    // Holds and delays end when the server stops, so call threads return.
+    grpc_options.on_stop = [self] { self->ShutdownTenants(); };
+    auto grpc = grpc::GrpcTransport::Start(grpc_options, [self](const grpc::GrpcCall& call) {
+      return self->grpc_front_end_.Handle(call);
+    });
+    if (!grpc.ok()) return grpc.status();
+    server->grpc_transport_ = std::move(*grpc);
+    server->grpc_endpoint_ =
+        HostPort(server->grpc_transport_->host(), server->grpc_transport_->port());
+  }
   return server;
 }
 
@@ -54,9 +77,7 @@ StatusOr<std::shared_ptr<Tenant>> FakeServer::TenantFor(const std::string& test_
   auto it = tenants_.find(test_id);
   if (it != tenants_.end()) return it->second;
   if (tenants_.size() >= options_.max_tenants) {
-    return Status(StatusCode::kResourceExhausted, "Too many test ids on this fake (" +
-                                                      std::to_string(options_.max_tenants) +
-                                                      "); reset or reuse them.");
+    return errors::TooManyTestIds(options_.max_tenants);
   }
   return tenants_.emplace(test_id, NewTenant(false)).first->second;
 }
@@ -76,15 +97,16 @@ std::shared_ptr<Tenant> FakeServer::ResetTenant(const std::string& test_id) {
   return fresh;
 }
 
-api::HttpResponse FakeServer::Handle(const api::HttpRequest& request) {
+api::Response FakeServer::Handle(const api::Request& request) {
   if (!options_.request_log) {
     Tenant::Outcome outcome;
     return Route(request, outcome);
   }
   const auto start = std::chrono::steady_clock::now();
   Tenant::Outcome outcome;
-  api::HttpResponse response = Route(request, outcome);
+  api::Response response = Route(request, outcome);
   server::RequestLogRecord record;
+  record.grpc = request.transport == api::Transport::kGrpc;
   record.test_id = request.Header(server::kTestIdHeader).value_or("");
   record.method = request.method;
   record.target = request.target;
@@ -97,24 +119,20 @@ api::HttpResponse FakeServer::Handle(const api::HttpRequest& request) {
   return response;
 }
 
-api::HttpResponse FakeServer::Route(const api::HttpRequest& request, Tenant::Outcome& outcome) {
+api::Response FakeServer::Route(const api::Request& request, Tenant::Outcome& outcome) {
   if (!server::IsControlRequest(request)) {
     auto tenant = TenantFor(std::string(request.Header(server::kTestIdHeader).value_or("")));
     if (tenant.ok()) return (*tenant)->Handle(request, &outcome);
-    api::HttpResponse response = api::ErrorResponse(tenant.status());
+    api::Response response = errors::ErrorResponse(tenant.status());
     outcome = {.rule = "", .action = "refused", .status = response.status};
     return response;
   }
-  api::HttpResponse response;
+  api::Response response;
   if (!options_.control_api) {
-    response.status = 404;
-    response.content_type = "text/html; charset=UTF-8";
-    response.body = errors::HtmlErrorPage(404, request.target);
+    response = errors::HtmlErrorResponse(404, request.target);
   } else if (!options_.control_token.empty() &&
              request.Header("x-nasfake-control-token") != options_.control_token) {
-    response =
-        api::ErrorResponse(Status(StatusCode::kPermissionDenied,
-                                  "The control API needs the x-nasfake-control-token header."));
+    response = errors::ErrorResponse(errors::ControlTokenRequired());
   } else {
     response = server::HandleControl(request, *this);
   }
@@ -122,12 +140,15 @@ api::HttpResponse FakeServer::Route(const api::HttpRequest& request, Tenant::Out
   return response;
 }
 
+void FakeServer::ShutdownTenants() {
+  std::lock_guard lock(mu_);
+  default_tenant_->Shutdown();
+  for (auto& [id, tenant] : tenants_) tenant->Shutdown();
+}
+
 void FakeServer::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    default_tenant_->Shutdown();
-    for (auto& [id, tenant] : tenants_) tenant->Shutdown();
-  }
+  ShutdownTenants();
+  if (grpc_transport_) grpc_transport_->Stop();
   if (transport_) transport_->Stop();
 }
 

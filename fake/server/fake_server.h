@@ -2,6 +2,7 @@
 //
 //   auto server = nasfake::FakeServer::Start().value();   // 127.0.0.1:<free port>
 //   MyClient client(server->endpoint());                   // "http://127.0.0.1:41234"
+//   MyGrpcClient grpc_client(server->grpc_endpoint());     // "127.0.0.1:41235" (h2c)
 //   server->clock()->Advance(std::chrono::seconds(2));     // virtual time
 //
 // Any number of servers may run in one process; each owns its state. The
@@ -18,8 +19,10 @@
 #include <mutex>
 #include <string>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/env.h"
+#include "fake/grpc/grpc_front_end.h"
+#include "fake/grpc/grpc_transport.h"
 #include "fake/journal/journal.h"
 #include "fake/server/control_api.h"
 #include "fake/server/http_transport.h"
@@ -33,6 +36,11 @@ namespace nasfake {
 struct FakeServerOptions {
   FakeOptions fake;                          // clock, lifecycle, auth, ID seed
   server::HttpTransport::Options transport;  // host (127.0.0.1), port (0: any free)
+  // The gRPC endpoint (JobService and google.longrunning.Operations over
+  // HTTP/2, fake/grpc/): on by default, on the same host as `transport`
+  // (its `grpc_transport.host` is ignored), port grpc_transport.port (0: any).
+  bool grpc = true;
+  grpc::GrpcTransport::Options grpc_transport;
   // Serve the control API under /__nasfake/. When `control_token` is set,
   // control requests must carry it in `x-nasfake-control-token`.
   bool control_api = true;
@@ -55,6 +63,8 @@ class FakeServer : private server::TenantDirectory {
   // "http://127.0.0.1:41234": the base URL clients use; API paths start with /v1/.
   const std::string& endpoint() const { return endpoint_; }
   int port() const;
+  // "127.0.0.1:41235": the gRPC target (plaintext HTTP/2); "" when gRPC is off.
+  const std::string& grpc_endpoint() const { return grpc_endpoint_; }
 
   // The default tenant. (A control-API reset of the default tenant replaces
   // it: references taken before are then stale.)
@@ -73,7 +83,7 @@ class FakeServer : private server::TenantDirectory {
   Status LoadScenario(const scenarios::Scenario& scenario);
 
   // One request through the same path as over HTTP, without a socket.
-  api::HttpResponse Handle(const api::HttpRequest& request);
+  api::Response Handle(const api::Request& request);
 
   void Stop();
 
@@ -82,8 +92,10 @@ class FakeServer : private server::TenantDirectory {
   StatusOr<std::shared_ptr<Tenant>> TenantFor(const std::string& test_id) override;
   std::shared_ptr<Tenant> ResetTenant(const std::string& test_id) override;
   std::shared_ptr<Tenant> NewTenant(bool is_default) const;
+  // Ends every hold, delay and wait of every tenant (Tenant::Shutdown).
+  void ShutdownTenants();
   // Handle without the request log; `outcome` receives what answered.
-  api::HttpResponse Route(const api::HttpRequest& request, Tenant::Outcome& outcome);
+  api::Response Route(const api::Request& request, Tenant::Outcome& outcome);
 
   const FakeServerOptions options_;
   std::mutex mu_;  // guards the tenant map and default_tenant_ swaps
@@ -91,6 +103,9 @@ class FakeServer : private server::TenantDirectory {
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
   std::unique_ptr<server::HttpTransport> transport_;
   std::string endpoint_;
+  grpc::GrpcFrontEnd grpc_front_end_;
+  std::unique_ptr<grpc::GrpcTransport> grpc_transport_;
+  std::string grpc_endpoint_;
 };
 
 }  // namespace nasfake

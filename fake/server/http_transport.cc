@@ -82,6 +82,8 @@
 #include <utility>
 #include <vector>
 
+#include "fake/errors.h"
+
 namespace nasfake::server {
 namespace {
 
@@ -787,7 +789,7 @@ void HttpTransport::Impl::HandleRequest(const httplib::Request& req, httplib::Re
   }
   c->handler_called = true;
 
-  api::HttpRequest request;
+  api::Request request;
   request.method = req.method;
   request.target = std::move(c->target);
   request.headers = std::move(c->headers);
@@ -796,19 +798,13 @@ void HttpTransport::Impl::HandleRequest(const httplib::Request& req, httplib::Re
   request.body = std::move(const_cast<httplib::Request&>(req).body);
   request.remote_addr = c->remote_addr;
 
-  api::HttpResponse response;
+  api::Response response;
   try {
     response = handler_(std::move(request));
   } catch (const std::exception& e) {
-    response = api::HttpResponse{};
-    response.status = 500;
-    response.content_type = "text/plain; charset=UTF-8";
-    response.body = std::string("handler failed: ") + e.what() + "\n";
+    response = errors::HandlerFailed(e.what());
   } catch (...) {
-    response = api::HttpResponse{};
-    response.status = 500;
-    response.content_type = "text/plain; charset=UTF-8";
-    response.body = "handler failed\n";
+    response = errors::HandlerFailed("");
   }
 
   res.status = response.status;
@@ -958,51 +954,36 @@ bool HttpTransport::Impl::PerformFault(Connection& c) {
 }
 
 void HttpTransport::Impl::AnswerFailure(Connection& c) {
-  int status = 0;
-  const char* reason = "";
-  std::string detail;
+  api::Response answer;
   switch (c.failure) {
     case Failure::kTimeout:
-      status = 408;
-      reason = "Request Timeout";
-      detail = "the request was not received within " +
-               std::to_string(options_.read_timeout.count()) + " ms";
+      answer = errors::RequestTimeout(options_.read_timeout);
       break;
     case Failure::kHeaderTooLarge:
-      status = 431;
-      reason = "Request Header Fields Too Large";
-      detail = "the request line and headers exceed " + std::to_string(options_.max_header_bytes) +
-               " bytes";
+      answer = errors::HeadersTooLarge(options_.max_header_bytes);
       break;
     case Failure::kUriTooLong:
-      status = 414;
-      reason = "URI Too Long";
-      detail = "the request line exceeds " + std::to_string(options_.max_header_bytes) + " bytes";
+      answer = errors::RequestLineTooLong(options_.max_header_bytes);
       break;
     case Failure::kBodyTooLarge:
-      status = 413;
-      reason = "Payload Too Large";
-      detail = "the request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes";
+      answer = errors::BodyTooLarge(options_.max_body_bytes);
       break;
     case Failure::kBadRequest:
-      status = 400;
-      reason = "Bad Request";
-      detail = "invalid Content-Length";
+      answer = errors::InvalidContentLength();
       break;
     case Failure::kNotImplemented:
-      status = 501;
-      reason = "Not Implemented";
-      detail = "only the chunked Transfer-Encoding is supported";
+      answer = errors::TransferEncodingNotImplemented();
       break;
     case Failure::kNone:
     case Failure::kStopped:
     case Failure::kIo:
       return;
   }
-  std::string body = std::to_string(status) + " " + reason + ": " + detail + "\n";
-  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                    "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n" + body;
+  std::string out = "HTTP/1.1 " + std::to_string(answer.status) + " " +
+                    std::string(errors::ReasonPhrase(answer.status)) +
+                    "\r\nConnection: close\r\nContent-Length: " +
+                    std::to_string(answer.body.size()) + "\r\nContent-Type: " +
+                    answer.content_type + "\r\n\r\n" + answer.body;
   SendAll(c, out.data(), out.size());
 }
 

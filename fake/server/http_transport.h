@@ -19,14 +19,14 @@
 #include <memory>
 #include <string>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/status.h"
 
 namespace nasfake::server {
 
 class HttpTransport {
  public:
-  using Handler = std::function<api::HttpResponse(api::HttpRequest&&)>;
+  using Handler = std::function<api::Response(api::Request&&)>;
 
   struct Options {
     std::string host = "127.0.0.1";

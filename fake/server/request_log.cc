@@ -34,7 +34,7 @@ std::string Milliseconds(std::chrono::microseconds elapsed) {
 }  // namespace
 
 std::string RequestLogText(const RequestLogRecord& record) {
-  std::string line = OneLine(record.method) + " " + OneLine(record.target) + " " +
+  std::string line = std::string(record.grpc ? "grpc " : "") + OneLine(record.method) + " " + OneLine(record.target) + " " +
                      (record.status == 0 ? "-" : std::to_string(record.status)) + " " +
                      OneLine(record.action);
   if (!record.rule.empty()) line += " rule=" + OneLine(record.rule);
@@ -44,6 +44,7 @@ std::string RequestLogText(const RequestLogRecord& record) {
 
 std::string RequestLogJson(const RequestLogRecord& record) {
   nlohmann::ordered_json line;
+  if (record.grpc) line["transport"] = "grpc";
   line["method"] = record.method;
   line["target"] = record.target;
   line["status"] = record.status;

@@ -12,6 +12,7 @@
 namespace nasfake::server {
 
 struct RequestLogRecord {
+  bool grpc = false;         // came on the gRPC front end (method and target: its HTTP rule's)
   std::string_view test_id;  // x-nasfake-test-id; "" for the default tenant
   std::string_view method;
   std::string_view target;              // as sent: path and query
@@ -25,13 +26,15 @@ struct RequestLogRecord {
 // written); it must be thread-safe and quick.
 using RequestLogSink = std::function<void(const RequestLogRecord&)>;
 
-// `POST /v1/…:cancel 200 answer rule=cancel-fails test=t1 0.42ms`: the target
+// `POST /v1/…:cancel 200 answer rule=cancel-fails test=t1 0.42ms` (a gRPC
+// call's line starts "grpc POST /v1/…"): the target
 // with control characters, spaces and bytes that are not valid UTF-8
 // percent-encoded, so one record is always one line.
 std::string RequestLogText(const RequestLogRecord& record);
 
-// One JSON object on one line: {"method","target","status","action","rule",
-// "testId","elapsedMs"} ("rule" and "testId" only when set); invalid UTF-8 in
+// One JSON object on one line: {"transport","method","target","status","action",
+// "rule","testId","elapsedMs"} ("transport": "grpc" for a gRPC call, absent for
+// REST; "rule" and "testId" only when set); invalid UTF-8 in
 // the target is replaced with U+FFFD.
 std::string RequestLogJson(const RequestLogRecord& record);
 

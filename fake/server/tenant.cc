@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "fake/errors.h"
 #include "fake/server/seed.h"
 
 namespace nasfake {
@@ -20,35 +21,18 @@ std::string ActionName(const scenarios::Action& action) {
     case Kind::kHold:
       return "hold:" + action.hold;
     case Kind::kFault:
-      break;
+      return "fault:" + std::string(api::FaultKindName(action.fault.kind));
   }
-  switch (action.fault.kind) {
-    case api::WireFault::Kind::kReset:
-      return "fault:reset";
-    case api::WireFault::Kind::kCloseBeforeResponse:
-      return "fault:close";
-    case api::WireFault::Kind::kPartialThenClose:
-      return "fault:partial";
-    case api::WireFault::Kind::kStall:
-      return "fault:stall";
-    case api::WireFault::Kind::kDribble:
-      return "fault:dribble";
-  }
-  return "fault";
+  return "?";
 }
 
 // Whether the socket sends the response's status line at all.
-bool SendsStatus(const api::HttpResponse& response) {
+bool SendsStatus(const api::Response& response) {
   if (!response.fault) return true;
-  using Kind = api::WireFault::Kind;
-  switch (response.fault->kind) {
-    case Kind::kDribble:
-      return true;
-    case Kind::kPartialThenClose:
-      return response.fault->bytes >= 12;  // "HTTP/1.1 200"
-    default:
-      return false;
-  }
+  if (api::FaultKindOf(response.fault->kind).sends_nothing) return false;
+  // A prefix of the answer carries its status once it holds "HTTP/1.1 200".
+  return response.fault->kind != api::WireFault::Kind::kPartialThenClose ||
+         response.fault->bytes >= 12;
 }
 
 // The names of the jobs a seed document defines, canonicalised.
@@ -102,7 +86,7 @@ Status Tenant::ApplyScenario(const scenarios::Scenario& scenario) {
   return Status();
 }
 
-api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answered_by) {
+api::Response Tenant::Handle(const api::Request& request, Outcome* answered_by) {
   auto resolved = api::Resolve(request);
   const uint64_t id = journal_.Begin(
       {.request = request,
@@ -113,9 +97,16 @@ api::HttpResponse Tenant::Handle(const api::HttpRequest& request, Outcome* answe
 
   scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
   std::string note;
-  api::HttpResponse response = engine_.Perform(
+  api::Response response = engine_.Perform(
       decision, [&] { return router_.Handle(request, resolved); }, &note);
 
+  if (response.fault && request.transport == api::Transport::kGrpc) {
+    // The gRPC front end performs no wire fault yet: the call is answered
+    // UNAVAILABLE, and the journal says the fault was not performed.
+    response = errors::ErrorResponse(
+        errors::RpcFaultNotPerformed(api::FaultKindName(response.fault->kind)));
+    note = note.empty() ? "not performed over gRPC" : note + "; not performed over gRPC";
+  }
   const std::string action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
   const int status = SendsStatus(response) ? response.status : 0;
   if (answered_by != nullptr) *answered_by = Outcome{decision.rule, action, status};

@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/api/router.h"
 #include "fake/env.h"
 #include "fake/journal/journal.h"
@@ -48,7 +48,7 @@ class Tenant {
     int status = 0;
   };
   // `outcome`, when given, receives what answered the request.
-  api::HttpResponse Handle(const api::HttpRequest& request, Outcome* outcome = nullptr);
+  api::Response Handle(const api::Request& request, Outcome* outcome = nullptr);
 
   // Ends every hold, delay and journal wait; later ones return at once.
   void Shutdown();

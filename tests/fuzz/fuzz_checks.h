@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "fake/api/http.h"
+#include "fake/api/request.h"
 #include "fake/api/list_filter.h"
 #include "fake/env.h"
 #include "fake/model/json_mapping.h"
@@ -73,14 +73,14 @@ inline constexpr char kSeededTrialDetail[] = R"({
 //   METHOD \n TARGET \n (NAME: VALUE \n)* \n BODY
 // Missing parts are empty; a header line without ':' is a name with an empty
 // value; names are lowercased (as the transport stores them).
-inline api::HttpRequest SplitRequest(std::string_view data) {
+inline api::Request SplitRequest(std::string_view data) {
   auto next_line = [&data]() {
     size_t end = data.find('\n');
     std::string_view line = data.substr(0, end);
     data = end == std::string_view::npos ? std::string_view() : data.substr(end + 1);
     return line;
   };
-  api::HttpRequest request;
+  api::Request request;
   request.method = std::string(next_line());
   request.target = std::string(next_line());
   while (!data.empty()) {
@@ -103,7 +103,7 @@ inline api::HttpRequest SplitRequest(std::string_view data) {
 
 // A valid HTTP status, no wire fault (there is no scenario), and a JSON answer
 // that is strict JSON; an error in Google's shape, its code the HTTP status.
-inline std::string CheckResponse(const api::HttpResponse& response) {
+inline std::string CheckResponse(const api::Response& response) {
   if (response.status < 100 || response.status > 599) {
     return "invalid HTTP status " + std::to_string(response.status);
   }
@@ -139,8 +139,8 @@ inline std::string CheckRequestPath(std::string_view data) {
   StatusOr<model::NasJob> before = jobs.Peek(name);
   if (!before.ok()) return "the seeded job is missing";
 
-  api::HttpRequest request = SplitRequest(data);
-  api::HttpResponse response = tenant.Handle(request);
+  api::Request request = SplitRequest(data);
+  api::Response response = tenant.Handle(request);
 
   if (std::string error = CheckResponse(response); !error.empty()) return error;
   bool may_change = request.method != "GET" && response.status >= 200 && response.status < 300;
@@ -148,7 +148,7 @@ inline std::string CheckRequestPath(std::string_view data) {
   // operations list as JSON.
   for (const char* list : {"/v1/projects/123456789012/locations/us-central1/nasJobs?pageSize=5",
                            "/v1/projects/123456789012/locations/us-central1/operations"}) {
-    api::HttpResponse listed = tenant.Handle(api::HttpRequest{"GET", list, {}, "", "127.0.0.1"});
+    api::Response listed = tenant.Handle(api::Request{"GET", list, {}, "", "127.0.0.1"});
     if (listed.status != 200) {
       return std::string(list) + " answered " + std::to_string(listed.status) + ": " + listed.body;
     }

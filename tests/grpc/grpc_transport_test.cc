@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fake/grpc/grpc_framing.h"
+#include "tests/grpc/grpc_test_support.h"
 
 namespace nasfake::grpc {
 namespace {
@@ -78,31 +79,7 @@ std::unique_ptr<GrpcTransport> StartTransport(GrpcHandler handler,
 
 GrpcReply Echo(const GrpcCall& call) { return GrpcReply::Message(call.message); }
 
-// Debian's libgrpc++ is not built with ThreadSanitizer: under TSan, grpc++
-// calls make it report races inside grpc core and the client side of these
-// tests (none in fake/grpc/: checked on 2 December 2026, 819 reports, every
-// one in grpc's own frames). So a TSan build skips the grpc++ client unless
-// NASFAKE_GRPC_TSAN_CLIENT=1 asks for it; the raw nghttp2 client (single-
-// threaded, no instrumentation needed) still drives the transport's threads.
-#if defined(__SANITIZE_THREAD__)
-#define NASFAKE_GRPC_TEST_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define NASFAKE_GRPC_TEST_TSAN 1
-#endif
-#endif
-bool UseGrpcClient() {
-#if defined(NASFAKE_GRPC_TEST_TSAN)
-  const char* asked = std::getenv("NASFAKE_GRPC_TSAN_CLIENT");
-  return asked != nullptr && std::string(asked) == "1";
-#else
-  return true;
-#endif
-}
-#define REQUIRE_GRPC_CLIENT()                                                          \
-  if (!UseGrpcClient())                                                                \
-  GTEST_SKIP() << "grpc++ is uninstrumented: under TSan it reports races inside grpc " \
-                  "(NASFAKE_GRPC_TSAN_CLIENT=1 runs it anyway)"
+#define REQUIRE_GRPC_CLIENT() NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN()
 
 // --- grpc++ ---------------------------------------------------------------
 
@@ -637,7 +614,7 @@ TEST(GrpcTransport, HttpAnswerIsMappedByTheClient) {
     return GrpcReply::Http(502, "text/html", "<html>Bad Gateway</html>");
   });
   ASSERT_TRUE(t);
-  if (UseGrpcClient()) {
+  if (testing::UseGrpcClient()) {
     auto channel = NewChannel(t->port());
     Result r = Call(channel.get(), "x");
     EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::UNAVAILABLE) << r.status.error_message();
@@ -971,7 +948,7 @@ TEST(GrpcTransport, GarbageGetsGoawayAndTheServerKeepsServing) {
   RawH2Client client(t->port());
   EXPECT_EQ(client.Wait(client.Request(GrpcHeaders(), FrameMessage("still"))).data,
             FrameMessage("still"));
-  if (UseGrpcClient()) {
+  if (testing::UseGrpcClient()) {
     auto channel = NewChannel(t->port());
     Result r = Call(channel.get(), "still");
     ASSERT_TRUE(r.status.ok()) << r.status.error_message();

@@ -36,11 +36,11 @@ constexpr milliseconds kClientWait{5000};  // bound for answers that should come
 // What the handler saw, from any connection thread.
 class Recorder {
  public:
-  void Add(const api::HttpRequest& request) {
+  void Add(const api::Request& request) {
     std::lock_guard<std::mutex> lock(mu_);
     requests_.push_back(request);
   }
-  std::vector<api::HttpRequest> requests() const {
+  std::vector<api::Request> requests() const {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
   }
@@ -58,13 +58,13 @@ class Recorder {
 
  private:
   mutable std::mutex mu_;
-  std::vector<api::HttpRequest> requests_;
+  std::vector<api::Request> requests_;
 };
 
 HttpTransport::Handler Recording(Recorder* recorder, std::string body = R"({"ok":true})") {
-  return [recorder, body](api::HttpRequest&& request) {
+  return [recorder, body](api::Request&& request) {
     recorder->Add(request);
-    api::HttpResponse response;
+    api::Response response;
     response.body = body;
     return response;
   };
@@ -213,9 +213,9 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 TEST(HttpTransportTest, HandlerSeesRawTargetLowercaseHeadersAndBody) {
   Recorder recorder;
-  auto transport = MustStart({}, [&](api::HttpRequest&& request) {
+  auto transport = MustStart({}, [&](api::Request&& request) {
     recorder.Add(request);
-    api::HttpResponse response;
+    api::Response response;
     response.status = 201;
     response.headers = {{"X-Reply", "yes"}};
     response.body = R"({"name":"x"})";
@@ -242,7 +242,7 @@ TEST(HttpTransportTest, HandlerSeesRawTargetLowercaseHeadersAndBody) {
   EXPECT_NE(response.find("\r\n\r\n{\"name\":\"x\"}"), std::string::npos) << response;
 
   ASSERT_EQ(recorder.size(), 1u);
-  const api::HttpRequest request = recorder.requests()[0];
+  const api::Request request = recorder.requests()[0];
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.target, target);  // %2F and the query untouched
   EXPECT_EQ(request.body, body);
@@ -280,9 +280,9 @@ TEST(HttpTransportTest, HttplibClientGetAndHead) {
 // keep-alive connection.
 TEST(HttpTransportTest, AnswersOfEverySizeArriveWholeAndInOrder) {
   Recorder recorder;
-  auto transport = MustStart({}, [&](api::HttpRequest&& request) {
+  auto transport = MustStart({}, [&](api::Request&& request) {
     recorder.Add(request);
-    api::HttpResponse response;
+    api::Response response;
     const size_t size = std::stoul(request.target.substr(1));
     for (size_t i = 0; i < size; ++i) response.body += static_cast<char>('a' + i % 26);
     return response;
@@ -426,7 +426,7 @@ TEST(HttpTransportTest, PipelinedRequestsAreAnsweredInOrder) {
 
 TEST(HttpTransportTest, HandlerExceptionIsA500) {
   auto transport = MustStart(
-      {}, [](api::HttpRequest&&) -> api::HttpResponse { throw std::runtime_error("boom"); });
+      {}, [](api::Request&&) -> api::Response { throw std::runtime_error("boom"); });
   ASSERT_NE(transport, nullptr);
   auto client = KeepAliveClient(transport->port());
   auto res = client->Get("/v1/x");
@@ -656,7 +656,7 @@ TEST(HttpTransportTest, HeaderBoundIsExactAcrossReadBufferRefills) {
         client.Send(head(options.max_header_bytes) + "GET /v1/next HTTP/1.1\r\nHost: a\r\n\r\n"));
     EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
     EXPECT_TRUE(StartsWith(client.ReadResponse(kClientWait), "HTTP/1.1 200 OK\r\n"));
-    std::vector<api::HttpRequest> requests = recorder.requests();
+    std::vector<api::Request> requests = recorder.requests();
     ASSERT_EQ(requests.size(), 2u);
     EXPECT_EQ(requests[0].target, "/v1/big?q=1");
     ASSERT_EQ(requests[0].headers.size(), 41u);
@@ -729,8 +729,8 @@ TEST(HttpTransportTest, SilentConnectionIsClosedAtReadTimeout) {
 
 // Answers with a fixed response; the X-Fault request header picks a fault.
 HttpTransport::Handler FaultHandler() {
-  return [](api::HttpRequest&& request) {
-    api::HttpResponse response;
+  return [](api::Request&& request) {
+    api::Response response;
     response.headers = {{"X-Trace", "abc"}};
     response.body = R"({"name":"operations/123","done":false})";
     auto kind = request.Header("x-fault");

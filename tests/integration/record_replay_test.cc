@@ -171,13 +171,13 @@ TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
   t.exchanges.push_back(MakeExchange("GET", "/v1/jobs", 200, "list"));
   Replayer replayer(std::move(t));
   auto get = [&](const std::string& target) {
-    return replayer.Answer(api::HttpRequest{"GET", target, {}, "", ""});
+    return replayer.Answer(api::Request{"GET", target, {}, "", ""});
   };
   EXPECT_EQ(get("/v1/jobs/1").body, "running");
   EXPECT_EQ(get("/v1/jobs/1?prettyPrint=false").body, "cancelling");
   EXPECT_EQ(replayer.Answer({"POST", "/v1/jobs/1:cancel", {}, "{}", ""}).body, "{}");
   EXPECT_EQ(get("/v1/jobs/1").body, "cancelled");
-  api::HttpResponse exhausted = get("/v1/jobs/1");
+  api::Response exhausted = get("/v1/jobs/1");
   EXPECT_EQ(exhausted.status, 404);
   EXPECT_THAT(
       exhausted.body,
@@ -206,12 +206,12 @@ TEST(ReplayerTest, ReplaysRecordedHeadersContentTypeAndFaults) {
   e.response.fault = api::WireFault{api::WireFault::Kind::kReset, 0, {}};
   t.exchanges.push_back(e);
   Replayer replayer(std::move(t));
-  api::HttpResponse first = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+  api::Response first = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
   EXPECT_EQ(first.status, 503);
   EXPECT_EQ(first.content_type, "text/html; charset=UTF-8");
   EXPECT_EQ(first.headers, (api::HeaderList{{"retry-after", "2"}}));
   EXPECT_FALSE(first.fault.has_value());
-  api::HttpResponse second = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+  api::Response second = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
   ASSERT_TRUE(second.fault.has_value());
   EXPECT_EQ(second.fault->kind, api::WireFault::Kind::kReset);
   EXPECT_TRUE(replayer.Report().complete());
@@ -229,7 +229,7 @@ TEST(ReplayerTest, ConcurrentRequestsEachGetOneRecordedAnswer) {
   for (auto& mine : seen) {
     threads.emplace_back([&replayer, &mine] {
       for (int i = 0; i < kAnswers / 4 + 10; ++i) {
-        api::HttpResponse r = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
+        api::Response r = replayer.Answer({"GET", "/v1/jobs/1", {}, "", ""});
         if (r.status == 200) mine.push_back(r.body);
       }
     });

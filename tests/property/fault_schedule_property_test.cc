@@ -36,7 +36,7 @@ std::vector<std::string> JournalOf(const scenarios::Scenario& scenario,
   Tenant tenant(FakeOptions{});
   RC_ASSERT(tenant.ApplyScenario(scenario).ok());
   for (int kind : requests) {
-    api::HttpRequest request;
+    api::Request request;
     request.target = std::string("/v1/") + kJob;
     request.method = "GET";
     if (kind == 1) {

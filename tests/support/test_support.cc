@@ -113,7 +113,7 @@ Reply TestClient::Post(const std::string& target, const std::string& body,
 }
 
 uint64_t BeginEntry(journal::Journal& journal, const journal::Entry& request) {
-  api::HttpRequest http;
+  api::Request http;
   http.method = request.method;
   http.target = request.target;
   http.headers = request.headers;
@@ -126,7 +126,7 @@ uint64_t BeginEntry(journal::Journal& journal, const journal::Entry& request) {
 }
 
 void CompleteEntry(journal::Journal& journal, uint64_t id, const journal::Entry& outcome) {
-  api::HttpResponse http;
+  api::Response http;
   http.content_type = outcome.response_content_type;
   http.headers = outcome.response_headers;
   http.body = outcome.response_body;

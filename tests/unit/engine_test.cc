@@ -30,9 +30,9 @@ using namespace std::chrono_literals;
 
 constexpr char kJob[] = "projects/p/locations/l/nasJobs/1";
 
-api::HttpRequest Request(std::string method = "GET", api::HeaderList headers = {},
+api::Request Request(std::string method = "GET", api::HeaderList headers = {},
                          std::string body = "") {
-  return api::HttpRequest{std::move(method), std::string("/v1/") + kJob, std::move(headers),
+  return api::Request{std::move(method), std::string("/v1/") + kJob, std::move(headers),
                           std::move(body), "127.0.0.1"};
 }
 
@@ -103,10 +103,10 @@ std::vector<std::string> DecideIds(ScenarioEngine& engine, int n) {
 // An `api` callback that counts its calls.
 struct CountingApi {
   std::atomic<int> calls{0};
-  std::function<api::HttpResponse()> Fn() {
+  std::function<api::Response()> Fn() {
     return [this] {
       ++calls;
-      api::HttpResponse response;
+      api::Response response;
       response.body = "from-api";
       return response;
     };
@@ -138,6 +138,16 @@ TEST_F(EngineTest, FirstMatchingRuleWins) {
   EXPECT_EQ(decision.rule, "first");
   EXPECT_EQ(decision.action.answer.http_status, 501);
   EXPECT_EQ(engine_.Decide(Request("POST"), Resolved()).rule, "posts");
+}
+
+TEST_F(EngineTest, TransportMatchesOnlyRequestsOfThatTransport) {
+  RequestMatch grpc_only;
+  grpc_only.transport = api::Transport::kGrpc;
+  engine_.SetRules({MakeRule("grpc", {AnswerAction(503)}, grpc_only)}, std::nullopt);
+  EXPECT_EQ(engine_.Decide(Request(), Resolved()).rule, "");  // REST by default
+  api::Request over_grpc = Request();
+  over_grpc.transport = api::Transport::kGrpc;
+  EXPECT_EQ(engine_.Decide(over_grpc, Resolved()).rule, "grpc");
 }
 
 TEST_F(EngineTest, AfterLetsMatchingRequestsPassFirst) {
@@ -240,7 +250,7 @@ TEST_F(EngineTest, ConcurrentDecisionsApplyTimesExactly) {
 class MatchTest : public EngineTest {
  protected:
   // Whether a rule with `match` applies to the request.
-  bool Applies(const RequestMatch& match, const api::HttpRequest& request,
+  bool Applies(const RequestMatch& match, const api::Request& request,
                const std::optional<api::ResolvedRequest>& resolved) {
     engine_.SetRules({MakeRule("m", {AnswerAction(500)}, match)}, std::nullopt);
     return engine_.Decide(request, resolved).rule == "m";
@@ -285,9 +295,9 @@ TEST_F(MatchTest, ResolvedFromARealRequest) {
   RequestMatch match;
   match.operation = "nasJobs.cancel";
   match.resource = "projects/p/locations/*/nasJobs/42";
-  api::HttpRequest cancel{
+  api::Request cancel{
       "POST", "/v1/projects/p/locations/us-central1/nasJobs/42:cancel", {}, "", "127.0.0.1"};
-  api::HttpRequest nowhere{"POST", "/v1/nowhere", {}, "", "127.0.0.1"};
+  api::Request nowhere{"POST", "/v1/nowhere", {}, "", "127.0.0.1"};
   ASSERT_TRUE(api::Resolve(cancel).has_value());
   EXPECT_TRUE(Applies(match, cancel, api::Resolve(cancel)));
   ASSERT_FALSE(api::Resolve(nowhere).has_value());
@@ -409,7 +419,7 @@ TEST_F(EngineTest, VirtualDelayWaitsForTheClock) {
         {"r", DelayAction(10s)},
         [&] {
           answered_at = clock_.Now();
-          return api::HttpResponse{};
+          return api::Response{};
         },
         &note);
     done = true;

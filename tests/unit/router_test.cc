@@ -19,9 +19,9 @@ constexpr char kParent[] = "/v1/projects/123456789012/locations/us-central1";
 
 class RouterTest : public ::testing::Test {
  protected:
-  HttpResponse Call(std::string method, std::string target, std::string body = "",
+  Response Call(std::string method, std::string target, std::string body = "",
                     HeaderList headers = {}) {
-    HttpRequest request{std::move(method), std::move(target), std::move(headers), std::move(body),
+    Request request{std::move(method), std::move(target), std::move(headers), std::move(body),
                         "127.0.0.1"};
     return router_.Handle(request);
   }
@@ -42,7 +42,7 @@ TEST_F(RouterTest, UnknownUrlGetsGooglesHtml404) {
        {"/v1/projects/p/locations/l/cachedContents", "/v2/projects/123456/locations/l/nasJobs", "/",
         "/v1/projects/123456/locations/us-central1/nasJobs/1/extra",
         "/v1/projects%2F123456%2Flocations%2Fus-central1%2FnasJobs%2F1"}) {
-    HttpResponse r = Call("GET", target);
+    Response r = Call("GET", target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_THAT(r.content_type, StartsWith("text/html"));
     EXPECT_THAT(r.body, HasSubstr("<title>Error 404 (Not Found)!!1</title>"));
@@ -51,7 +51,7 @@ TEST_F(RouterTest, UnknownUrlGetsGooglesHtml404) {
 }
 
 TEST_F(RouterTest, KnownPathWithUnboundMethodIsHtml404) {
-  HttpResponse r = Call("PUT", std::string(kParent) + "/nasJobs/1");
+  Response r = Call("PUT", std::string(kParent) + "/nasJobs/1");
   EXPECT_EQ(r.status, 404);
   EXPECT_THAT(r.content_type, StartsWith("text/html"));
   r = Call("POST", std::string(kParent) + "/nasJobs/1:pause");
@@ -59,7 +59,7 @@ TEST_F(RouterTest, KnownPathWithUnboundMethodIsHtml404) {
 }
 
 TEST_F(RouterTest, NotFoundJobIsGoogleErrorBody) {
-  HttpResponse r = Call("GET", std::string(kParent) + "/nasJobs/2111217356469436416");
+  Response r = Call("GET", std::string(kParent) + "/nasJobs/2111217356469436416");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.content_type, "application/json; charset=UTF-8");
   EXPECT_THAT(r.body, EqualsJson(nasfake::testing::ReadJsonFixture(
@@ -67,7 +67,7 @@ TEST_F(RouterTest, NotFoundJobIsGoogleErrorBody) {
 }
 
 TEST_F(RouterTest, NonNumericJobIdIsInvalidArgument) {
-  HttpResponse r = Call("GET", std::string(kParent) + "/nasJobs/abc");
+  Response r = Call("GET", std::string(kParent) + "/nasJobs/abc");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"]["status"], "INVALID_ARGUMENT");
   EXPECT_THAT(r.body, HasSubstr("Invalid NasJob resource name"));
@@ -77,7 +77,7 @@ TEST_F(RouterTest, SystemParametersAreAccepted) {
   std::string name = CreateJob();
   for (const char* query : {"?alt=json", "?$alt=json%3Benum-encoding=int", "?prettyPrint=false",
                             "?$.xgafv=2&fields=name&key=k&quotaUser=u", "?"}) {
-    HttpResponse r = Call("GET", "/v1/" + name + query);
+    Response r = Call("GET", "/v1/" + name + query);
     EXPECT_EQ(r.status, 200) << query << " " << r.body;
   }
 }
@@ -92,7 +92,7 @@ TEST_F(RouterTest, EnumEncodingIntWritesIntegerEnums) {
 }
 
 TEST_F(RouterTest, UnknownQueryParameterIsRejectedWithGooglesWording) {
-  HttpResponse r = Call("GET", std::string(kParent) + "/nasJobs?foo=1");
+  Response r = Call("GET", std::string(kParent) + "/nasJobs?foo=1");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"]["message"],
             "Invalid JSON payload received. Unknown name \"foo\": Cannot bind query parameter. "
@@ -111,7 +111,7 @@ TEST_F(RouterTest, QueryParametersInCamelOrSnakeCase) {
 }
 
 TEST_F(RouterTest, PageSizeMustBeAnInt32) {
-  HttpResponse r = Call("GET", std::string(kParent) + "/nasJobs?pageSize=ten");
+  Response r = Call("GET", std::string(kParent) + "/nasJobs?pageSize=ten");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"]["message"],
             "Invalid value at 'page_size' (TYPE_INT32), \"ten\"");
@@ -124,8 +124,8 @@ TEST_F(RouterTest, RequireAuthAnswers401WithoutABearerToken) {
   options.require_auth = true;
   FakeEnv env(options);
   Router router(env);
-  HttpRequest request{"GET", std::string(kParent) + "/nasJobs", {}, "", ""};
-  HttpResponse r = router.Handle(request);
+  Request request{"GET", std::string(kParent) + "/nasJobs", {}, "", ""};
+  Response r = router.Handle(request);
   EXPECT_EQ(r.status, 401);
   EXPECT_THAT(r.body, EqualsJson(nasfake::testing::ReadJsonFixture(
                           "fixtures/reference/error-401-unauthenticated.json")));
@@ -140,7 +140,7 @@ TEST_F(RouterTest, CancelAcceptsEmptyAndEmptyObjectBodiesOnly) {
   EXPECT_EQ(Call("POST", target, "").body, "{}");
   EXPECT_EQ(Call("POST", target, "{}").body, "{}");
   EXPECT_EQ(Call("POST", target, " { } \n").body, "{}");
-  HttpResponse r = Call("POST", target, "{\"force\":true}");
+  Response r = Call("POST", target, "{\"force\":true}");
   EXPECT_EQ(r.status, 400);
   EXPECT_THAT(r.body, EqualsJson(nasfake::testing::ReadJsonFixture(
                           "fixtures/reference/error-400-unknown-field-cancel-body.json")));
@@ -159,7 +159,7 @@ TEST_F(RouterTest, HeadIsServedLikeGet) {
 }
 
 TEST_F(RouterTest, ProjectIdInUrlAnswersWithProjectNumber) {
-  HttpResponse r =
+  Response r =
       Call("POST", "/v1/projects/my-project/locations/us-central1/nasJobs",
            nasfake::testing::ReadSourceFile("fixtures/reference/nasjob-create-request.json"));
   ASSERT_EQ(r.status, 200) << r.body;

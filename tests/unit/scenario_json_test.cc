@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fake/api/router.h"
 #include "fake/errors.h"
 #include "fake/model/resource_names.h"
 #include "scenarios/answers.h"
@@ -136,6 +137,53 @@ TEST(ScenarioJsonTest, EveryWireFault) {
   EXPECT_TRUE(with_answer.has_answer);
   EXPECT_EQ(with_answer.answer.http_status, 503);
   EXPECT_EQ(with_answer.answer.body, "x");
+}
+
+// The name tables are complete: every fault kind of the table loads by its
+// name (with the parameters the table says it takes) and is written back
+// under it; a name the table lacks is an error, never a default.
+TEST(ScenarioJsonTest, EveryFaultKindOfTheTableLoadsAndRoundTrips) {
+  for (const api::FaultKindInfo& row : api::kFaultKinds) {
+    json action = {{"fault", row.name}};
+    if (row.takes_bytes) action["bytes"] = 2;
+    if (row.takes_duration) action["duration"] = "0.5s";
+    Action loaded = LoadAction(action.dump());
+    EXPECT_EQ(loaded.kind, Action::Kind::kFault) << row.name;
+    EXPECT_EQ(loaded.fault.kind, row.kind) << row.name;
+    EXPECT_EQ(api::FaultKindFromName(row.name), row.kind);
+    Scenario scenario = Load(WithAction(action.dump()));
+    EXPECT_EQ(ScenarioToJson(scenario)["rules"][0]["action"]["fault"], row.name);
+  }
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"drop"})")),
+              HasSubstr("unknown value \"drop\"; expected one of reset, close, partial"));
+}
+
+// Every operation of the route table is one a rule may match on, and the
+// loader lists them all when a name is unknown.
+TEST(ScenarioJsonTest, EveryRouteOperationIsAcceptedAndNoOther) {
+  ASSERT_FALSE(api::OperationNames().empty());
+  for (std::string_view operation : api::OperationNames()) {
+    Scenario s = Load(R"({"name":"x","rules":[{"id":"a","match":{"operation":")" +
+                      std::string(operation) + R"("},"action":{"pass":true}}]})");
+    ASSERT_EQ(s.rules.size(), 1u) << operation;
+    EXPECT_EQ(s.rules[0].match.operation, std::string(operation));
+  }
+  std::string error = ErrorOf(
+      R"({"name":"x","rules":[{"id":"a","match":{"operation":"nasJobs.frob"},"action":{"pass":true}}]})");
+  for (std::string_view operation : api::OperationNames()) {
+    EXPECT_THAT(error, HasSubstr(std::string(operation)));
+  }
+}
+
+TEST(ScenarioJsonTest, TransportMatchLoadsAndRoundTrips) {
+  Scenario s = Load(
+      R"({"name":"x","rules":[{"id":"a","match":{"transport":"grpc"},"action":{"pass":true}}]})");
+  ASSERT_EQ(s.rules.size(), 1u);
+  EXPECT_EQ(s.rules[0].match.transport, api::Transport::kGrpc);
+  EXPECT_EQ(ScenarioToJson(s)["rules"][0]["match"]["transport"], "grpc");
+  EXPECT_THAT(
+      ErrorOf(R"({"name":"x","rules":[{"id":"a","match":{"transport":"h3"},"action":{"pass":true}}]})"),
+      HasSubstr("rules[0].match.transport: unknown value \"h3\"; expected one of rest, grpc"));
 }
 
 TEST(ScenarioJsonTest, DelayAndHold) {

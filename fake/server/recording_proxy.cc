@@ -1,0 +1,274 @@
+#include "fake/server/recording_proxy.h"
+
+#include <httplib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "fake/errors.h"
+#include "scenarios/transcript.h"
+
+namespace nasfake::server {
+namespace {
+
+// A port number 0..65535, or -1.
+int PortNumber(std::string_view text) {
+  int port = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+  if (ec != std::errc{} || end != text.data() + text.size() || port < 0 || port > 65535) return -1;
+  return port;
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+}  // namespace
+
+StatusOr<Upstream> ParseUpstream(const std::string& url) {
+  auto invalid = [](std::string message) {
+    return Status(StatusCode::kInvalidArgument, std::move(message));
+  };
+  std::string lower = Lower(url);
+  if (lower.rfind("https://", 0) == 0) {
+    return invalid(
+        "--upstream must be an http:// URL: nasfake record does not speak TLS (put a local "
+        "TLS-terminating proxy in front of an https API and record through it)");
+  }
+  if (lower.rfind("http://", 0) != 0) {
+    return invalid("--upstream must be an http:// URL, e.g. http://127.0.0.1:8080");
+  }
+  std::string_view rest = std::string_view(url).substr(7);
+  size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  if (end != std::string_view::npos && rest.substr(end) != "/") {
+    return invalid("--upstream takes no path or query: requests keep their own targets");
+  }
+  if (authority.find('@') != std::string_view::npos) {
+    return invalid("--upstream takes no user information");
+  }
+  Upstream upstream;
+  upstream.url = url;
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return invalid("--upstream: unclosed '[' in host");
+    upstream.host = authority.substr(1, close - 1);
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return invalid("--upstream: unexpected text after ']'");
+      port_text = after.substr(1);
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    upstream.host = authority.substr(0, colon);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (upstream.host.empty()) return invalid("--upstream needs a host");
+  if (!port_text.empty()) {
+    int port = PortNumber(port_text);
+    if (port <= 0) return invalid("--upstream: the port must be 1 to 65535");
+    upstream.port = port;
+  }
+  return upstream;
+}
+
+namespace {
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and the ones a Connection header names.
+bool IsHopByHop(const std::string& lower_name, const std::set<std::string>& connection_tokens) {
+  static const std::set<std::string> kHopByHop = {
+      "connection",
+      "keep-alive",
+      "proxy-authenticate",
+      "proxy-authorization",
+      "proxy-connection",
+      "te",
+      "trailer",
+      "transfer-encoding",
+      "upgrade",
+  };
+  return kHopByHop.count(lower_name) > 0 || connection_tokens.count(lower_name) > 0;
+}
+
+// The lowercase tokens of every Connection header value.
+template <typename Headers>
+std::set<std::string> ConnectionTokens(const Headers& headers) {
+  std::set<std::string> tokens;
+  for (const auto& [name, value] : headers) {
+    if (Lower(name) != "connection") continue;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      std::string token = value.substr(start, comma - start);
+      token.erase(0, token.find_first_not_of(" \t"));
+      token.erase(token.find_last_not_of(" \t") + 1);
+      if (!token.empty()) tokens.insert(Lower(token));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return tokens;
+}
+
+}  // namespace
+
+class RecordingProxy::Impl {
+ public:
+  Impl(Upstream upstream, std::filesystem::path out, Options options)
+      : upstream_(std::move(upstream)), out_(std::move(out)), options_(std::move(options)) {}
+
+  // Forwards `request` and returns the upstream's answer (502 when it cannot
+  // be had), recording the exchange and rewriting the transcript file.
+  // Requests that arrive after BeginStop, or whose upstream call it cuts
+  // short, are answered 502 and not recorded.
+  api::Response Handle(api::Request&& request) {
+    httplib::Client client(upstream_.host, upstream_.port);
+    client.set_url_encode(false);  // the target goes out byte for byte
+    client.set_decompress(false);
+    client.set_keep_alive(false);
+    client.set_connection_timeout(options_.connect_timeout);
+    client.set_read_timeout(options_.upstream_timeout);
+    client.set_write_timeout(options_.upstream_timeout);
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return BadGateway(request);
+      in_flight_.insert(&client);
+    }
+    httplib::Result result = client.send(ForwardedRequest(request));
+    bool aborted;
+    {
+      std::lock_guard lock(mu_);
+      in_flight_.erase(&client);
+      aborted = stopping_;
+    }
+    if (!result && aborted) return BadGateway(request);  // cut short by BeginStop
+    api::Response response = result ? Returned(*result) : BadGateway(request);
+    if (!result) {
+      options_.warn(request.method + " " + request.target + ": upstream failed (" +
+                    httplib::to_string(result.error()) + "); answered 502");
+    }
+    std::lock_guard lock(mu_);
+    request.remote_addr.clear();
+    transcript_.exchanges.push_back({std::move(request), response});
+    // A failed write is reported; the next one (or the one on stop) may succeed.
+    if (Status s = WriteLocked(); !s.ok()) options_.warn(s.message());
+    return response;
+  }
+
+  // From now on nothing is forwarded or recorded; upstream calls in flight
+  // are cut short. Call before stopping the transport, so it stops at once.
+  void BeginStop() {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    for (httplib::Client* client : in_flight_) client->stop();
+  }
+
+  // Writes the transcript now (atomically: a temporary file, renamed).
+  Status Write() {
+    std::lock_guard lock(mu_);
+    return WriteLocked();
+  }
+
+  size_t size() const {
+    std::lock_guard lock(mu_);
+    return transcript_.exchanges.size();
+  }
+
+ private:
+  httplib::Request ForwardedRequest(const api::Request& request) const {
+    httplib::Request forwarded;
+    forwarded.method = request.method;
+    forwarded.path = request.target;
+    forwarded.body = request.body;
+    std::set<std::string> tokens = ConnectionTokens(request.headers);
+    for (const auto& [name, value] : request.headers) {
+      // Host and Content-Length are the client's to set; no compression.
+      if (name == "host" || name == "content-length" || name == "accept-encoding" ||
+          name == "expect" || IsHopByHop(name, tokens)) {
+        continue;
+      }
+      forwarded.headers.emplace(name, value);
+    }
+    return forwarded;
+  }
+
+  static api::Response Returned(const httplib::Response& upstream) {
+    api::Response response;
+    response.status = upstream.status;
+    response.content_type.clear();  // none unless the upstream sent one
+    std::set<std::string> tokens = ConnectionTokens(upstream.headers);
+    bool have_content_type = false;
+    for (const auto& [name, value] : upstream.headers) {
+      std::string lower = Lower(name);
+      if (lower == "content-type" && !have_content_type) {
+        response.content_type = value;
+        have_content_type = true;
+      } else if (lower != "content-length" && lower != "content-type" &&
+                 !IsHopByHop(lower, tokens)) {
+        response.headers.emplace_back(std::move(lower), value);
+      }
+    }
+    response.body = upstream.body;
+    return response;
+  }
+
+  static api::Response BadGateway(const api::Request& request) {
+    return errors::HtmlErrorResponse(502, request.target.substr(0, request.target.find('?')));
+  }
+
+  Status WriteLocked() {
+    std::filesystem::path temp = out_;
+    temp += ".tmp" + std::to_string(getpid());
+    {
+      std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+      file << scenarios::TranscriptToJson(transcript_)
+                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+           << "\n";
+      file.close();
+      if (!file) {
+        std::error_code ignored;
+        std::filesystem::remove(temp, ignored);
+        return Status(StatusCode::kUnavailable, "cannot write " + temp.string());
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, out_, ec);
+    if (ec) {
+      std::filesystem::remove(temp, ec);
+      return Status(StatusCode::kUnavailable,
+                    "cannot write " + out_.string() + " (renaming " + temp.string() + ")");
+    }
+    return Status();
+  }
+
+  const Upstream upstream_;
+  const std::filesystem::path out_;
+  const Options options_;
+  mutable std::mutex mu_;  // guards everything below; held while the file is written
+  scenarios::Transcript transcript_;
+  std::set<httplib::Client*> in_flight_;
+  bool stopping_ = false;
+};
+
+
+RecordingProxy::RecordingProxy(Upstream upstream, std::filesystem::path out, Options options)
+    : impl_(std::make_unique<Impl>(std::move(upstream), std::move(out), std::move(options))) {}
+RecordingProxy::~RecordingProxy() = default;
+api::Response RecordingProxy::Handle(api::Request&& request) {
+  return impl_->Handle(std::move(request));
+}
+void RecordingProxy::BeginStop() { impl_->BeginStop(); }
+Status RecordingProxy::Write() { return impl_->Write(); }
+size_t RecordingProxy::size() const { return impl_->size(); }
+
+}  // namespace nasfake::server

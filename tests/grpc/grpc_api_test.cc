@@ -1,0 +1,333 @@
+// The fake over gRPC, driven by an independent client (grpc++'s generated
+// stubs of the project's protos): every method, errors with their details,
+// metadata, deadlines, and one job seen through both transports.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <memory>
+#include <string>
+
+#include "google/cloud/aiplatform/v1/job_service.grpc.pb.h"
+#include "google/cloud/aiplatform/v1/operation.pb.h"
+#include "google/longrunning/operations.grpc.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "fake/errors.h"
+#include "scenarios/answers.h"
+#include "scenarios/builder.h"
+#include "tests/grpc/grpc_test_support.h"
+#include "tests/support/test_support.h"
+
+namespace nasfake {
+namespace {
+
+namespace v1 = google::cloud::aiplatform::v1;
+using ::nasfake::testing::TestClient;
+using ::testing::HasSubstr;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kLocation[] = "projects/123456789012/locations/us-central1";
+constexpr char kRunning[] =
+    "projects/123456789012/locations/us-central1/nasJobs/2111217356469436416";
+constexpr char kSucceeded[] =
+    "projects/123456789012/locations/us-central1/nasJobs/7045544066951413760";
+
+class GrpcApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN();
+    server_ = testing::StartFakeServer();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_FALSE(server_->grpc_endpoint().empty());
+    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+    channel_ = ::grpc::CreateChannel(server_->grpc_endpoint(), ::grpc::InsecureChannelCredentials());
+    jobs_ = v1::JobService::NewStub(channel_);
+    operations_ = google::longrunning::Operations::NewStub(channel_);
+  }
+
+  // A context with a deadline, so no test waits forever.
+  static std::unique_ptr<::grpc::ClientContext> Context(std::chrono::milliseconds timeout = 10s) {
+    auto context = std::make_unique<::grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + timeout);
+    return context;
+  }
+
+  std::unique_ptr<FakeServer> server_;
+  std::shared_ptr<::grpc::Channel> channel_;
+  std::unique_ptr<v1::JobService::Stub> jobs_;
+  std::unique_ptr<google::longrunning::Operations::Stub> operations_;
+};
+
+TEST_F(GrpcApiTest, GetReturnsTheSeededJob) {
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  ::grpc::Status status = jobs_->GetNasJob(Context().get(), request, &job);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(job.name(), kRunning);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
+  EXPECT_FALSE(job.display_name().empty());
+  EXPECT_TRUE(job.has_create_time());
+}
+
+TEST_F(GrpcApiTest, OneJobSeenThroughBothTransports) {
+  v1::CreateNasJobRequest request;
+  request.set_parent(kLocation);
+  v1::NasJob* job = request.mutable_nas_job();
+  job->set_display_name("over-grpc");
+  auto* spec = job->mutable_nas_job_spec()->mutable_multi_trial_algorithm_spec();
+  spec->set_multi_trial_algorithm(
+      v1::NasJobSpec::MultiTrialAlgorithmSpec::REINFORCEMENT_LEARNING);
+  spec->mutable_search_trial_spec()->set_max_trial_count(2);
+  spec->mutable_search_trial_spec()->set_max_parallel_trial_count(1);
+  auto* pool = spec->mutable_search_trial_spec()
+                   ->mutable_search_trial_job_spec()
+                   ->add_worker_pool_specs();
+  pool->mutable_machine_spec()->set_machine_type("n1-standard-4");
+  pool->set_replica_count(1);
+  pool->mutable_container_spec()->set_image_uri("gcr.io/p/trainer:latest");
+  job->mutable_nas_job_spec()->set_search_space_spec("{}");
+  v1::NasJob created;
+  ::grpc::Status status = jobs_->CreateNasJob(Context().get(), request, &created);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(created.state(), v1::JOB_STATE_QUEUED);
+  ASSERT_THAT(created.name(), HasSubstr(std::string(kLocation) + "/nasJobs/"));
+
+  TestClient rest(*server_);
+  auto reply = rest.Get("/v1/" + created.name());
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.json()["displayName"], "over-grpc");
+  EXPECT_EQ(reply.json()["state"], "JOB_STATE_QUEUED");
+}
+
+TEST_F(GrpcApiTest, ListPagesWithTheRestParameters) {
+  v1::ListNasJobsRequest request;
+  request.set_parent(kLocation);
+  request.set_page_size(2);
+  v1::ListNasJobsResponse page;
+  ::grpc::Status status = jobs_->ListNasJobs(Context().get(), request, &page);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(page.nas_jobs_size(), 2);
+  EXPECT_FALSE(page.next_page_token().empty());
+  auto entries = server_->journal().Entries();
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.back().transport, api::Transport::kGrpc);
+  EXPECT_EQ(entries.back().operation, "nasJobs.list");
+  EXPECT_EQ(entries.back().target, std::string("/v1/") + kLocation + "/nasJobs?pageSize=2");
+}
+
+TEST_F(GrpcApiTest, NotFoundCarriesTheRestMessage) {
+  v1::GetNasJobRequest request;
+  request.set_name(std::string(kLocation) + "/nasJobs/42");
+  v1::NasJob job;
+  ::grpc::Status status = jobs_->GetNasJob(Context().get(), request, &job);
+  EXPECT_EQ(status.error_code(), ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "The NasJob does not exist.");
+}
+
+TEST_F(GrpcApiTest, InvalidArgumentCarriesBadRequestDetails) {
+  v1::ListNasJobsRequest request;
+  request.set_parent(kLocation);
+  request.set_page_size(-1);
+  v1::ListNasJobsResponse page;
+  ::grpc::Status status = jobs_->ListNasJobs(Context().get(), request, &page);
+  ASSERT_EQ(status.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int>(::grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(details.message(), status.error_message());
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  ASSERT_EQ(bad_request.field_violations_size(), 1);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "page_size");
+}
+
+TEST_F(GrpcApiTest, CancelOfATerminalJobIsFailedPrecondition) {
+  v1::CancelNasJobRequest request;
+  request.set_name(kSucceeded);
+  google::protobuf::Empty empty;
+  ::grpc::Status status = jobs_->CancelNasJob(Context().get(), request, &empty);
+  EXPECT_EQ(status.error_code(), ::grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(GrpcApiTest, CancelThenCancelledWithErrorCodeOneOnTheVirtualClock) {
+  v1::CancelNasJobRequest cancel;
+  cancel.set_name(kRunning);
+  google::protobuf::Empty empty;
+  ::grpc::Status status = jobs_->CancelNasJob(Context().get(), cancel, &empty);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::GetNasJobRequest get;
+  get.set_name(kRunning);
+  v1::NasJob job;
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &job).ok());
+  EXPECT_EQ(job.state(), v1::JOB_STATE_CANCELLING);
+  ASSERT_NE(server_->clock(), nullptr);
+  server_->clock()->Advance(std::chrono::seconds(60));
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &job).ok());
+  EXPECT_EQ(job.state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_EQ(job.error().code(), 1);
+}
+
+TEST_F(GrpcApiTest, DeleteReturnsAnOperationPolledThroughOperations) {
+  v1::DeleteNasJobRequest request;
+  request.set_name(kSucceeded);
+  google::longrunning::Operation operation;
+  ::grpc::Status status = jobs_->DeleteNasJob(Context().get(), request, &operation);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(operation.name(), HasSubstr(std::string(kLocation) + "/operations/"));
+  v1::DeleteOperationMetadata metadata;
+  EXPECT_TRUE(operation.metadata().UnpackTo(&metadata));
+  google::longrunning::GetOperationRequest get;
+  get.set_name(operation.name());
+  google::longrunning::Operation polled = operation;
+  for (int i = 0; i < 10 && !polled.done(); ++i) {
+    ASSERT_TRUE(operations_->GetOperation(Context().get(), get, &polled).ok());
+  }
+  EXPECT_TRUE(polled.done());
+  v1::GetNasJobRequest get_job;
+  get_job.set_name(kSucceeded);
+  v1::NasJob job;
+  EXPECT_EQ(jobs_->GetNasJob(Context().get(), get_job, &job).error_code(),
+            ::grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(GrpcApiTest, UnknownMethodIsUnimplemented) {
+  ::grpc::GenericStub generic(channel_);
+  ::grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 10s);
+  ::grpc::ByteBuffer response;
+  ::grpc::ByteBuffer empty_request;
+  ::grpc::Status status;
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  generic.UnaryCall(&context, "/google.cloud.aiplatform.v1.JobService/GetCustomJob",
+                    ::grpc::StubOptions(), &empty_request, &response,
+                    [&](::grpc::Status s) {
+                      std::lock_guard lock(mu);
+                      status = std::move(s);
+                      done = true;
+                      done_cv.notify_all();
+                    });
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(done_cv.wait_for(lock, 20s, [&] { return done; }));
+  EXPECT_EQ(status.error_code(), ::grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("Method not found: google.cloud.aiplatform.v1.JobService/GetCustomJob"));
+}
+
+TEST_F(GrpcApiTest, ABadResourceNameIsInvalidArgument) {
+  v1::GetNasJobRequest request;
+  request.set_name("not-a-name");
+  v1::NasJob job;
+  ::grpc::Status status = jobs_->GetNasJob(Context().get(), request, &job);
+  EXPECT_EQ(status.error_code(), ::grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("\"not-a-name\""));
+}
+
+TEST_F(GrpcApiTest, MetadataReachesTheJournalAndPicksTheTenant) {
+  auto context = Context();
+  context->AddMetadata("x-nasfake-test-id", "t-grpc");
+  context->AddMetadata("x-goog-request-params", "name=projects%2F123456789012");
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  // The tenant "t-grpc" has no seeded jobs.
+  EXPECT_EQ(jobs_->GetNasJob(context.get(), request, &job).error_code(),
+            ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(server_->journal().Entries().empty());  // the default tenant saw nothing
+}
+
+TEST_F(GrpcApiTest, ScenarioRulesApplyAndMayMatchOnTransport) {
+  auto scenario = scenarios::ScenarioBuilder("grpc-only")
+                      .On(scenarios::Match().Transport(api::Transport::kGrpc))
+                      .Answer(scenarios::ErrorAnswer(errors::Unavailable()))
+                      .Build();
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  EXPECT_EQ(jobs_->GetNasJob(Context().get(), request, &job).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+  TestClient rest(*server_);
+  EXPECT_EQ(rest.Get(std::string("/v1/") + kRunning).status, 200);
+}
+
+TEST_F(GrpcApiTest, AFaultRuleIsUnavailableAndTheJournalSaysSo) {
+  auto scenario = scenarios::ScenarioBuilder("reset")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Do(scenarios::Fault({api::WireFault::Kind::kReset}))
+                      .Build();
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  EXPECT_EQ(jobs_->GetNasJob(Context().get(), request, &job).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+  auto entries = server_->journal().Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_THAT(entries[0].action, HasSubstr("not performed over gRPC"));
+}
+
+TEST_F(GrpcApiTest, AnHtmlAnswerReachesTheClientAsItsHttpStatus) {
+  auto scenario = scenarios::ScenarioBuilder("proxy")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Answer(scenarios::HtmlAnswer(502))
+                      .Build();
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  EXPECT_EQ(jobs_->GetNasJob(Context().get(), request, &job).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(GrpcApiTest, AHeldCallEndsAtItsDeadline) {
+  auto scenario = scenarios::ScenarioBuilder("held")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Do(scenarios::Hold("h"))
+                      .Build();
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  EXPECT_EQ(jobs_->GetNasJob(Context(200ms).get(), request, &job).error_code(),
+            ::grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+TEST(GrpcAuthTest, RequireAuthWantsABearerToken) {
+  NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN();
+  FakeServerOptions options;
+  options.fake.require_auth = true;
+  auto server = testing::StartFakeServer(options);
+  ASSERT_NE(server, nullptr);
+  auto channel =
+      ::grpc::CreateChannel(server->grpc_endpoint(), ::grpc::InsecureChannelCredentials());
+  auto stub = v1::JobService::NewStub(channel);
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  ::grpc::ClientContext without;
+  without.set_deadline(std::chrono::system_clock::now() + 10s);
+  EXPECT_EQ(stub->GetNasJob(&without, request, &job).error_code(),
+            ::grpc::StatusCode::UNAUTHENTICATED);
+  ::grpc::ClientContext with;
+  with.set_deadline(std::chrono::system_clock::now() + 10s);
+  with.AddMetadata("authorization", "Bearer t0ken");
+  EXPECT_EQ(stub->GetNasJob(&with, request, &job).error_code(),
+            ::grpc::StatusCode::NOT_FOUND);  // authenticated; nothing seeded
+}
+
+}  // namespace
+}  // namespace nasfake
