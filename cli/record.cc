@@ -108,8 +108,9 @@ int Record(const std::vector<std::string>& args) {
   }
 
   sigset_t stop_signals = BlockStopSignals();  // before any thread starts
-  server::JournaledService service(
-      "record", [&recorder](api::Request&& request) { return recorder.Handle(std::move(request)); });
+  server::JournaledService service("record", [&recorder](api::Request&& request) {
+    return recorder.Handle(std::move(request));
+  });
   auto transport = server::HttpTransport::Start(
       options, [&service](api::Request&& request) { return service.Handle(std::move(request)); });
   if (!transport.ok()) {

@@ -274,9 +274,9 @@ Status ControlTokenRequired() {
 }
 
 Status TooManyTestIds(size_t max_tenants) {
-  return Status(StatusCode::kResourceExhausted, "Too many test ids on this fake (" +
-                                                    std::to_string(max_tenants) +
-                                                    "); reset or reuse them.");
+  return Status(
+      StatusCode::kResourceExhausted,
+      "Too many test ids on this fake (" + std::to_string(max_tenants) + "); reset or reuse them.");
 }
 
 Status NoRecordedAnswer(std::string_view request) {
@@ -295,9 +295,9 @@ Status RpcRequestNotParsed(std::string_view message_type) {
 }
 
 Status RpcResourceFieldInvalid(std::string_view field, std::string_view value) {
-  return InvalidArgument("Invalid resource name in field \"" + std::string(field) + "\": " +
-                             Quoted(value) + ".",
-                         field);
+  return InvalidArgument(
+      "Invalid resource name in field \"" + std::string(field) + "\": " + Quoted(value) + ".",
+      field);
 }
 
 Status RpcFaultNotPerformed(std::string_view fault) {
@@ -345,8 +345,8 @@ api::Response PlainAnswer(int http_status, std::string_view detail) {
 }  // namespace
 
 api::Response RequestTimeout(std::chrono::milliseconds limit) {
-  return PlainAnswer(408,
-                     "the request was not received within " + std::to_string(limit.count()) + " ms");
+  return PlainAnswer(
+      408, "the request was not received within " + std::to_string(limit.count()) + " ms");
 }
 
 api::Response HeadersTooLarge(size_t limit) {
@@ -378,25 +378,44 @@ api::Response HandlerFailed(std::string_view what) {
 
 std::string_view ReasonPhrase(int http_status) {
   switch (http_status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 499: return "Client Closed Request";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 499:
+      return "Client Closed Request";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
   }
 }
 

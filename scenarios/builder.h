@@ -47,7 +47,7 @@ Action Hold(std::string name);
 // Builds a RequestMatch: Match().Method("GET").Operation("nasJobs.get").
 class Match {
  public:
-  Match& Transport(api::Transport transport);               // api::Transport::kGrpc
+  Match& Transport(api::Transport transport);              // api::Transport::kGrpc
   Match& Method(std::string method);                       // "GET"
   Match& Operation(std::string operation);                 // "nasJobs.get"
   Match& Resource(std::string glob);                       // "*/nasJobs/1"

@@ -105,8 +105,8 @@ ScenarioEngine::Decision ScenarioEngine::Decide(
 }
 
 api::Response ScenarioEngine::Perform(const Decision& decision,
-                                          const std::function<api::Response()>& api,
-                                          std::string* note) {
+                                      const std::function<api::Response()>& api,
+                                      std::string* note) {
   const Action& action = decision.action;
   switch (action.kind) {
     case Action::Kind::kPass:

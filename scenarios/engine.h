@@ -39,8 +39,7 @@ class ScenarioEngine {
   void SetRules(std::vector<Rule> rules, std::optional<RandomFaults> random_faults);
 
   // Which rule applies to this request, and counts it. Never blocks.
-  Decision Decide(const api::Request& request,
-                  const std::optional<api::ResolvedRequest>& resolved);
+  Decision Decide(const api::Request& request, const std::optional<api::ResolvedRequest>& resolved);
 
   // Carries out a decision: `api` produces the API's own answer (called at
   // most once, for kPass, kDelay, kHold and a kFault without its own answer).
@@ -48,7 +47,7 @@ class ScenarioEngine {
   // word for the journal when a wait ended other than as planned ("hold
   // timed out", "stopped").
   api::Response Perform(const Decision& decision, const std::function<api::Response()>& api,
-                            std::string* note);
+                        std::string* note);
 
   // Releases the requests waiting on hold `name` (all of them, or the first
   // `count`). Returns how many were released.

@@ -24,9 +24,9 @@ namespace nasfake::scenarios {
 // Globs: '*' matches any run of characters (including '/'); nothing else is special.
 struct RequestMatch {
   std::optional<api::Transport> transport;  // the front end it came on
-  std::optional<std::string> method;     // "GET" (exact)
-  std::optional<std::string> operation;  // "nasJobs.get" (exact; see api::Resolve)
-  std::optional<std::string> resource;   // glob over "projects/p/locations/l/nasJobs/1"
+  std::optional<std::string> method;        // "GET" (exact)
+  std::optional<std::string> operation;     // "nasJobs.get" (exact; see api::Resolve)
+  std::optional<std::string> resource;      // glob over "projects/p/locations/l/nasJobs/1"
   // Lowercase header name and a glob over its value ("*": present at all).
   std::vector<std::pair<std::string, std::string>> headers;
   std::optional<std::string> body;  // glob over the body text

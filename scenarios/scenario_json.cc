@@ -458,7 +458,9 @@ Action ReadAction(const json& value, const std::string& path) {
     bool takes_duration = row.takes_duration;
     std::string bytes_at = Field(path, "bytes"), duration_at = Field(path, "duration");
     if (const json* b = Find(value, "bytes")) {
-      if (!takes_bytes) Fail(bytes_at, "only allowed with \"fault\": " + FaultsThat(&api::FaultKindInfo::takes_bytes));
+      if (!takes_bytes)
+        Fail(bytes_at,
+             "only allowed with \"fault\": " + FaultsThat(&api::FaultKindInfo::takes_bytes));
       a.fault.bytes =
           static_cast<size_t>(ReadInteger(*b, bytes_at, 1, std::numeric_limits<int64_t>::max()));
     } else if (takes_bytes) {

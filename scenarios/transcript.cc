@@ -149,7 +149,8 @@ api::WireFault ReadFault(const json& value, const std::string& path) {
     for (const auto& row : api::kFaultKinds) {
       expected += (expected.empty() ? "" : ", ") + std::string(row.name);
     }
-    Fail(Field(path, "kind"), "unknown fault " + Dump(json(kind)) + "; expected one of " + expected);
+    Fail(Field(path, "kind"),
+         "unknown fault " + Dump(json(kind)) + "; expected one of " + expected);
   }
   fault.kind = *named;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fake/api/request.h"
 #include "fake/api/query.h"
+#include "fake/api/request.h"
 #include "fake/env.h"
 #include "fake/model/json_mapping.h"
 #include "fake/model/resource_names.h"

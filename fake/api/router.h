@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "fake/api/request.h"
 #include "fake/api/query.h"
+#include "fake/api/request.h"
 #include "fake/env.h"
 #include "fake/status.h"
 
@@ -47,12 +47,10 @@ class Router {
   explicit Router(FakeEnv& env) : env_(env) {}
   Response Handle(const Request& request) const;
   // The same, given Resolve(request), which the caller already has.
-  Response Handle(const Request& request,
-                      const std::optional<ResolvedRequest>& resolved) const;
+  Response Handle(const Request& request, const std::optional<ResolvedRequest>& resolved) const;
 
  private:
   FakeEnv& env_;
 };
-
 
 }  // namespace nasfake::api

@@ -18,12 +18,12 @@ namespace nasfake::api {
 // X(enumerator, name, takes_bytes, takes_duration, sends_nothing): `bytes` is
 // a byte count (a prefix, a chunk size), `duration` a pause; `sends_nothing`
 // means no byte of the answer reaches the client.
-#define NASFAKE_WIRE_FAULT_KINDS(X)                                          \
-  X(kReset, "reset", false, false, true)           /* RST, nothing sent */   \
-  X(kCloseBeforeResponse, "close", false, false, true) /* FIN, nothing */    \
-  X(kPartialThenClose, "partial", true, false, false)  /* `bytes`, FIN */    \
-  X(kStall, "stall", false, true, true) /* nothing for `duration`, FIN */   \
-  X(kDribble, "dribble", true, true, false) /* `bytes` every `duration` */
+#define NASFAKE_WIRE_FAULT_KINDS(X)                                                      \
+  X(kReset, "reset", false, false, true)               /* RST, nothing sent */           \
+  X(kCloseBeforeResponse, "close", false, false, true) /* FIN, nothing */                \
+  X(kPartialThenClose, "partial", true, false, false)  /* `bytes`, FIN */                \
+  X(kStall, "stall", false, true, true)                /* nothing for `duration`, FIN */ \
+  X(kDribble, "dribble", true, true, false)            /* `bytes` every `duration` */
 
 struct WireFault {
   enum class Kind {

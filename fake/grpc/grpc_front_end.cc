@@ -98,8 +98,8 @@ GrpcReply StatusReply(int code, const std::string& message, const json& details)
   if (details.is_array() && !details.empty()) {
     google::rpc::Status status;
     json rendered = {{"code", code}, {"message", message}, {"details", details}};
-    if (!pb::util::JsonStringToMessage(rendered.dump(-1, ' ', false, json::error_handler_t::replace),
-                                       &status)
+    if (!pb::util::JsonStringToMessage(
+             rendered.dump(-1, ' ', false, json::error_handler_t::replace), &status)
              .ok()) {
       // A detail of a type this build does not know: the status without details.
       status.Clear();
@@ -148,15 +148,14 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   } else if (!rule.body_field.empty()) {
     const pb::FieldDescriptor* body = type->FindFieldByName(std::string(rule.body_field));
     auto it = body == nullptr ? fields.end() : fields.find(body->json_name());
-    request.body = it == fields.end()
-                       ? "{}"
-                       : it->dump(-1, ' ', false, json::error_handler_t::replace);
+    request.body =
+        it == fields.end() ? "{}" : it->dump(-1, ' ', false, json::error_handler_t::replace);
     if (it != fields.end()) fields.erase(it);
   }
   char separator = '?';
   for (const auto& [name, value] : fields.items()) {
-    request.target += separator + PercentEncode(name, false) + "=" +
-                      PercentEncode(QueryValue(value), false);
+    request.target +=
+        separator + PercentEncode(name, false) + "=" + PercentEncode(QueryValue(value), false);
     separator = '&';
   }
   request.headers = call.metadata;
@@ -172,9 +171,7 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
 
 // The call's reply for the fake's answer (see the header).
 GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
-  auto raw = [&] {
-    return GrpcReply::Http(response.status, response.content_type, response.body);
-  };
+  auto raw = [&] { return GrpcReply::Http(response.status, response.content_type, response.body); };
   const bool is_json = response.content_type.rfind("application/json", 0) == 0;
   if (!is_json) return raw();
   if (response.status >= 200 && response.status < 300) {
@@ -200,14 +197,13 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
 
 }  // namespace
 
-GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) {
-  KeepAnyTypesLinked();
-}
+GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) { KeepAnyTypesLinked(); }
 
 GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   const api::HttpRule* rule = api::HttpRuleOfRpc(call.path);
   const pb::MethodDescriptor* method = MethodOf(call.path);
-  if (rule == nullptr || method == nullptr) return StatusReply(errors::RpcMethodNotFound(call.path));
+  if (rule == nullptr || method == nullptr)
+    return StatusReply(errors::RpcMethodNotFound(call.path));
   std::unique_ptr<pb::Message> message = NewMessage(method->input_type());
   if (!message->ParseFromString(call.message)) {
     return StatusReply(errors::RpcRequestNotParsed(method->input_type()->full_name()));

@@ -69,7 +69,7 @@ api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request&
   if (!body.ok()) return errors::ErrorResponse(body.status());
   if (clock == nullptr) {
     return errors::ErrorResponse(Status(StatusCode::kFailedPrecondition,
-                                     "this fake runs on the real clock; time cannot be moved"));
+                                        "this fake runs on the real clock; time cannot be moved"));
   }
   if (body->contains("by") && (*body)["by"].is_string()) {
     auto by = model::ParseDuration((*body)["by"].get<std::string>());
@@ -85,8 +85,8 @@ api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request&
   return Ok({{"now", model::FormatTimestamp(clock->Now())}, {"virtual", true}});
 }
 
-api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest,
-                        const std::string& verb, const api::Request& request) {
+api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest, const std::string& verb,
+                    const api::Request& request) {
   if (rest.empty()) {
     json holds = json::object();
     for (const auto& [name, waiting] : tenant.engine().Held()) holds[name] = waiting;
@@ -140,8 +140,8 @@ api::Response JournalWait(Tenant& tenant, const api::Request& request) {
   return Ok({{"met", result.met}, {"reason", result.reason}});
 }
 
-api::Response Jobs(Tenant& tenant, const std::vector<std::string>& rest,
-                       const std::string& verb, const api::Request& request) {
+api::Response Jobs(Tenant& tenant, const std::vector<std::string>& rest, const std::string& verb,
+                   const api::Request& request) {
   std::string joined;
   for (const auto& segment : rest) joined += (joined.empty() ? "" : "/") + segment;
   auto name = model::ParseNasJobName(joined);
@@ -206,9 +206,9 @@ api::Response HandleServiceControl(const api::Request& request, const journal::J
     if (what == "health") return Ok({{"ok", true}, {"version", NASFAKE_VERSION}});
     if (what == "journal") return Ok(JournalJson(journal));
   }
-  return errors::ErrorResponse(errors::UnknownControlCall(
-      request.method + " " + std::string(target->path) +
-      (target->verb.empty() ? "" : ":" + target->verb)));
+  return errors::ErrorResponse(
+      errors::UnknownControlCall(request.method + " " + std::string(target->path) +
+                                 (target->verb.empty() ? "" : ":" + target->verb)));
 }
 
 api::Response HandleControl(const api::Request& request, TenantDirectory& tenants) {
@@ -270,8 +270,8 @@ api::Response HandleControl(const api::Request& request, TenantDirectory& tenant
   }
   if (what == "transcript" && method == "GET") return Ok(TranscriptOf(tenant.journal()));
   if (what == "jobs" && !rest.empty()) return Jobs(tenant, rest, verb, request);
-  return errors::ErrorResponse(errors::UnknownControlCall(
-      method + " " + std::string(target->path) + (verb.empty() ? "" : ":" + verb)));
+  return errors::ErrorResponse(errors::UnknownControlCall(method + " " + std::string(target->path) +
+                                                          (verb.empty() ? "" : ":" + verb)));
 }
 
 }  // namespace nasfake::server

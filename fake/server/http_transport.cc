@@ -979,11 +979,11 @@ void HttpTransport::Impl::AnswerFailure(Connection& c) {
     case Failure::kIo:
       return;
   }
-  std::string out = "HTTP/1.1 " + std::to_string(answer.status) + " " +
-                    std::string(errors::ReasonPhrase(answer.status)) +
-                    "\r\nConnection: close\r\nContent-Length: " +
-                    std::to_string(answer.body.size()) + "\r\nContent-Type: " +
-                    answer.content_type + "\r\n\r\n" + answer.body;
+  std::string out =
+      "HTTP/1.1 " + std::to_string(answer.status) + " " +
+      std::string(errors::ReasonPhrase(answer.status)) +
+      "\r\nConnection: close\r\nContent-Length: " + std::to_string(answer.body.size()) +
+      "\r\nContent-Type: " + answer.content_type + "\r\n\r\n" + answer.body;
   SendAll(c, out.data(), out.size());
 }
 

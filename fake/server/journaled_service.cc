@@ -23,8 +23,8 @@ api::Response JournaledService::Handle(api::Request&& request) {
        .virtual_time = std::chrono::floor<std::chrono::microseconds>(now),
        .real_time = now});
   api::Response response = handler_(std::move(request));
-  journal_.Complete(id, {.rule = "", .action = action_, .status = response.status,
-                         .response = response});
+  journal_.Complete(
+      id, {.rule = "", .action = action_, .status = response.status, .response = response});
   return response;
 }
 

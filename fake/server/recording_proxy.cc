@@ -260,7 +260,6 @@ class RecordingProxy::Impl {
   bool stopping_ = false;
 };
 
-
 RecordingProxy::RecordingProxy(Upstream upstream, std::filesystem::path out, Options options)
     : impl_(std::make_unique<Impl>(std::move(upstream), std::move(out), std::move(options))) {}
 RecordingProxy::~RecordingProxy() = default;

@@ -34,7 +34,8 @@ std::string Milliseconds(std::chrono::microseconds elapsed) {
 }  // namespace
 
 std::string RequestLogText(const RequestLogRecord& record) {
-  std::string line = std::string(record.grpc ? "grpc " : "") + OneLine(record.method) + " " + OneLine(record.target) + " " +
+  std::string line = std::string(record.grpc ? "grpc " : "") + OneLine(record.method) + " " +
+                     OneLine(record.target) + " " +
                      (record.status == 0 ? "-" : std::to_string(record.status)) + " " +
                      OneLine(record.action);
   if (!record.rule.empty()) line += " rule=" + OneLine(record.rule);

@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "fake/api/request.h"
 #include "fake/api/list_filter.h"
+#include "fake/api/request.h"
 #include "fake/env.h"
 #include "fake/model/json_mapping.h"
 #include "fake/model/nas_job.h"

@@ -1,23 +1,23 @@
 // The fake over gRPC, driven by an independent client (grpc++'s generated
 // stubs of the project's protos): every method, errors with their details,
 // metadata, deadlines, and one job seen through both transports.
+#include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
-#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "fake/errors.h"
 #include "google/cloud/aiplatform/v1/job_service.grpc.pb.h"
 #include "google/cloud/aiplatform/v1/operation.pb.h"
 #include "google/longrunning/operations.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "fake/errors.h"
 #include "scenarios/answers.h"
 #include "scenarios/builder.h"
 #include "tests/grpc/grpc_test_support.h"
@@ -28,8 +28,8 @@ namespace {
 
 namespace v1 = google::cloud::aiplatform::v1;
 using ::nasfake::testing::TestClient;
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 constexpr char kLocation[] = "projects/123456789012/locations/us-central1";
@@ -46,7 +46,8 @@ class GrpcApiTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr);
     ASSERT_FALSE(server_->grpc_endpoint().empty());
     ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
-    channel_ = ::grpc::CreateChannel(server_->grpc_endpoint(), ::grpc::InsecureChannelCredentials());
+    channel_ =
+        ::grpc::CreateChannel(server_->grpc_endpoint(), ::grpc::InsecureChannelCredentials());
     jobs_ = v1::JobService::NewStub(channel_);
     operations_ = google::longrunning::Operations::NewStub(channel_);
   }
@@ -82,13 +83,11 @@ TEST_F(GrpcApiTest, OneJobSeenThroughBothTransports) {
   v1::NasJob* job = request.mutable_nas_job();
   job->set_display_name("over-grpc");
   auto* spec = job->mutable_nas_job_spec()->mutable_multi_trial_algorithm_spec();
-  spec->set_multi_trial_algorithm(
-      v1::NasJobSpec::MultiTrialAlgorithmSpec::REINFORCEMENT_LEARNING);
+  spec->set_multi_trial_algorithm(v1::NasJobSpec::MultiTrialAlgorithmSpec::REINFORCEMENT_LEARNING);
   spec->mutable_search_trial_spec()->set_max_trial_count(2);
   spec->mutable_search_trial_spec()->set_max_parallel_trial_count(1);
-  auto* pool = spec->mutable_search_trial_spec()
-                   ->mutable_search_trial_job_spec()
-                   ->add_worker_pool_specs();
+  auto* pool =
+      spec->mutable_search_trial_spec()->mutable_search_trial_job_spec()->add_worker_pool_specs();
   pool->mutable_machine_spec()->set_machine_type("n1-standard-4");
   pool->set_replica_count(1);
   pool->mutable_container_spec()->set_image_uri("gcr.io/p/trainer:latest");
@@ -209,8 +208,7 @@ TEST_F(GrpcApiTest, UnknownMethodIsUnimplemented) {
   std::condition_variable done_cv;
   bool done = false;
   generic.UnaryCall(&context, "/google.cloud.aiplatform.v1.JobService/GetCustomJob",
-                    ::grpc::StubOptions(), &empty_request, &response,
-                    [&](::grpc::Status s) {
+                    ::grpc::StubOptions(), &empty_request, &response, [&](::grpc::Status s) {
                       std::lock_guard lock(mu);
                       status = std::move(s);
                       done = true;

@@ -35,7 +35,7 @@ inline bool UseGrpcClient() {
 
 }  // namespace nasfake::testing
 
-#define NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN()                                              \
-  if (!::nasfake::testing::UseGrpcClient())                                                \
-  GTEST_SKIP() << "grpc++ is uninstrumented: under TSan it reports races inside grpc "     \
+#define NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN()                                          \
+  if (!::nasfake::testing::UseGrpcClient())                                            \
+  GTEST_SKIP() << "grpc++ is uninstrumented: under TSan it reports races inside grpc " \
                   "(NASFAKE_GRPC_TSAN_CLIENT=1 runs it anyway)"

@@ -425,8 +425,8 @@ TEST(HttpTransportTest, PipelinedRequestsAreAnsweredInOrder) {
 }
 
 TEST(HttpTransportTest, HandlerExceptionIsA500) {
-  auto transport = MustStart(
-      {}, [](api::Request&&) -> api::Response { throw std::runtime_error("boom"); });
+  auto transport =
+      MustStart({}, [](api::Request&&) -> api::Response { throw std::runtime_error("boom"); });
   ASSERT_NE(transport, nullptr);
   auto client = KeepAliveClient(transport->port());
   auto res = client->Get("/v1/x");

@@ -132,7 +132,8 @@ class ProtoCompatTest : public ::testing::Test {
       const pb::Descriptor* message = work.back();
       work.pop_back();
       messages.push_back(message);
-      for (int i = 0; i < message->nested_type_count(); ++i) work.push_back(message->nested_type(i));
+      for (int i = 0; i < message->nested_type_count(); ++i)
+        work.push_back(message->nested_type(i));
     }
     std::sort(messages.begin(), messages.end(),
               [](auto* a, auto* b) { return a->full_name() < b->full_name(); });
@@ -204,12 +205,11 @@ TEST_F(PublishedCompatTest, EveryMessageMatchesThePublishedOne) {
     }
     for (int i = 0; i < ours->field_count(); ++i) {
       const pb::FieldDescriptor* field = ours->field(i);
-      std::string where = name + " field " + std::to_string(field->number()) + " (" +
-                          field->name() + ")";
+      std::string where =
+          name + " field " + std::to_string(field->number()) + " (" + field->name() + ")";
       const pb::FieldDescriptor* theirs = published->FindFieldByNumber(field->number());
       if (theirs == nullptr) {
-        ADD_FAILURE() << where << ": the published " << name << " has no field "
-                      << field->number();
+        ADD_FAILURE() << where << ": the published " << name << " has no field " << field->number();
         continue;
       }
       if (field->name() != theirs->name()) {
@@ -251,8 +251,8 @@ TEST_F(PublishedCompatTest, EveryMessageMatchesThePublishedOne) {
     for (int i = 0; i < published->field_count(); ++i) {
       const pb::FieldDescriptor* theirs = published->field(i);
       if (ours->FindFieldByNumber(theirs->number()) == nullptr) {
-        ADD_FAILURE() << name << ": published field " << theirs->number() << " ("
-                      << theirs->name() << ") is missing here";
+        ADD_FAILURE() << name << ": published field " << theirs->number() << " (" << theirs->name()
+                      << ") is missing here";
       }
     }
   }
@@ -268,16 +268,15 @@ TEST_F(PublishedCompatTest, EveryEnumMatchesThePublishedOne) {
       continue;
     }
     if (IsStub(published->file())) {
-      ADD_FAILURE() << "enum " << name << " is only in the stand-in "
-                    << published->file()->name();
+      ADD_FAILURE() << "enum " << name << " is only in the stand-in " << published->file()->name();
       continue;
     }
     for (int i = 0; i < ours->value_count(); ++i) {
       const pb::EnumValueDescriptor* value = ours->value(i);
       const pb::EnumValueDescriptor* theirs = published->FindValueByName(value->name());
       if (theirs == nullptr) {
-        ADD_FAILURE() << "enum " << name << ": value " << value->name() << " = "
-                      << value->number() << " is not published";
+        ADD_FAILURE() << "enum " << name << ": value " << value->name() << " = " << value->number()
+                      << " is not published";
       } else if (theirs->number() != value->number()) {
         ADD_FAILURE() << "enum " << name << ": " << value->name() << " = " << value->number()
                       << " here, " << theirs->number() << " published";
@@ -299,8 +298,7 @@ TEST_F(PublishedCompatTest, ServicesHaveExactlyTheirMethodsAsPublished) {
        {"CreateNasJob", "GetNasJob", "ListNasJobs", "DeleteNasJob", "CancelNasJob",
         "GetNasTrialDetail", "ListNasTrialDetails"}},
       {"google.longrunning.Operations",
-       {"ListOperations", "GetOperation", "DeleteOperation", "CancelOperation",
-        "WaitOperation"}},
+       {"ListOperations", "GetOperation", "DeleteOperation", "CancelOperation", "WaitOperation"}},
   };
   size_t services = 0;
   for (const std::string& name : ours_->files) {
@@ -331,8 +329,8 @@ TEST_F(PublishedCompatTest, ServicesHaveExactlyTheirMethodsAsPublished) {
                       << theirs->input_type()->full_name() << " published";
       }
       if (method->output_type()->full_name() != theirs->output_type()->full_name()) {
-        ADD_FAILURE() << where << ": output " << method->output_type()->full_name()
-                      << " here, " << theirs->output_type()->full_name() << " published";
+        ADD_FAILURE() << where << ": output " << method->output_type()->full_name() << " here, "
+                      << theirs->output_type()->full_name() << " published";
       }
       if (method->client_streaming() != theirs->client_streaming() ||
           method->server_streaming() != theirs->server_streaming()) {
@@ -423,7 +421,8 @@ std::vector<Fixture> FixturesIn(const std::string& label, const fs::path& dir) {
     std::string name = entry.path().filename().string();
     if (entry.path().extension() != ".json" || !IsMessageFixture(name)) continue;
     std::string id = label + "_" + entry.path().stem().string();
-    std::replace_if(id.begin(), id.end(), [](char c) { return !std::isalnum(c); }, '_');
+    std::replace_if(
+        id.begin(), id.end(), [](char c) { return !std::isalnum(c); }, '_');
     fixtures.push_back({id, entry.path(), ""});
   }
   std::sort(fixtures.begin(), fixtures.end(),
@@ -432,10 +431,10 @@ std::vector<Fixture> FixturesIn(const std::string& label, const fs::path& dir) {
 }
 
 std::vector<Fixture> AllFixtures() {
-  std::vector<Fixture> all = FixturesIn("reference", fs::path(NASFAKE_SOURCE_DIR) / "fixtures" /
-                                                          "reference");
-  std::vector<Fixture> shared = FixturesIn("shared", fs::path(NASFAKE_SHARED_DIR) / "api" /
-                                                       "examples");
+  std::vector<Fixture> all =
+      FixturesIn("reference", fs::path(NASFAKE_SOURCE_DIR) / "fixtures" / "reference");
+  std::vector<Fixture> shared =
+      FixturesIn("shared", fs::path(NASFAKE_SHARED_DIR) / "api" / "examples");
   all.insert(all.end(), shared.begin(), shared.end());
   return all;
 }

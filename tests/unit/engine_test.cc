@@ -31,9 +31,9 @@ using namespace std::chrono_literals;
 constexpr char kJob[] = "projects/p/locations/l/nasJobs/1";
 
 api::Request Request(std::string method = "GET", api::HeaderList headers = {},
-                         std::string body = "") {
+                     std::string body = "") {
   return api::Request{std::move(method), std::string("/v1/") + kJob, std::move(headers),
-                          std::move(body), "127.0.0.1"};
+                      std::move(body), "127.0.0.1"};
 }
 
 std::optional<api::ResolvedRequest> Resolved(std::string_view operation = "nasJobs.get",

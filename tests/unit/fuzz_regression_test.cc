@@ -61,8 +61,7 @@ TEST(FuzzRegressionTest, ScenarioLoader) {
 
 // The split the request_path fuzzer makes of its bytes.
 TEST(FuzzRegressionTest, SplitRequest) {
-  api::Request r =
-      SplitRequest("POST\n/v1/x:cancel\nContent-Type: application/json\nX\n\n{}\n");
+  api::Request r = SplitRequest("POST\n/v1/x:cancel\nContent-Type: application/json\nX\n\n{}\n");
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.target, "/v1/x:cancel");
   ASSERT_EQ(r.headers.size(), 2u);

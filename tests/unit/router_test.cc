@@ -20,9 +20,9 @@ constexpr char kParent[] = "/v1/projects/123456789012/locations/us-central1";
 class RouterTest : public ::testing::Test {
  protected:
   Response Call(std::string method, std::string target, std::string body = "",
-                    HeaderList headers = {}) {
+                HeaderList headers = {}) {
     Request request{std::move(method), std::move(target), std::move(headers), std::move(body),
-                        "127.0.0.1"};
+                    "127.0.0.1"};
     return router_.Handle(request);
   }
   std::string CreateJob() {

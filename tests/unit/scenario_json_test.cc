@@ -182,7 +182,8 @@ TEST(ScenarioJsonTest, TransportMatchLoadsAndRoundTrips) {
   EXPECT_EQ(s.rules[0].match.transport, api::Transport::kGrpc);
   EXPECT_EQ(ScenarioToJson(s)["rules"][0]["match"]["transport"], "grpc");
   EXPECT_THAT(
-      ErrorOf(R"({"name":"x","rules":[{"id":"a","match":{"transport":"h3"},"action":{"pass":true}}]})"),
+      ErrorOf(
+          R"({"name":"x","rules":[{"id":"a","match":{"transport":"h3"},"action":{"pass":true}}]})"),
       HasSubstr("rules[0].match.transport: unknown value \"h3\"; expected one of rest, grpc"));
 }
 
