@@ -202,7 +202,8 @@ TEST_F(GrpcApiTest, UnknownMethodIsUnimplemented) {
   ::grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + 10s);
   ::grpc::ByteBuffer response;
-  ::grpc::ByteBuffer empty_request;
+  ::grpc::Slice no_bytes;
+  ::grpc::ByteBuffer empty_request(&no_bytes, 1);  // a default ByteBuffer is no message
   ::grpc::Status status;
   std::mutex mu;
   std::condition_variable done_cv;

@@ -109,15 +109,12 @@ struct Result {
   std::string response;
 };
 
-// One unary call through the callback API; `setup` adjusts the context.
-// The context's deadline (kWait unless setup sets one) bounds the wait.
-Result Call(::grpc::Channel* channel, const std::string& request,
-            const std::function<void(::grpc::ClientContext&)>& setup = nullptr,
-            const std::string& method = kMethod) {
+// One unary call through the callback API on a context the caller owns (so
+// another thread may TryCancel it until the caller's scope ends). The
+// context's deadline bounds the wait.
+Result CallIn(::grpc::ClientContext& ctx, ::grpc::Channel* channel, const std::string& request,
+              const std::string& method = kMethod) {
   ::grpc::GenericStub stub(std::shared_ptr<::grpc::Channel>(channel, [](::grpc::Channel*) {}));
-  ::grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + kWait);
-  if (setup) setup(ctx);
   ::grpc::ByteBuffer req = ToBuffer(request);
   ::grpc::ByteBuffer resp;
   std::mutex mu;
@@ -134,6 +131,17 @@ Result Call(::grpc::Channel* channel, const std::string& request,
   cv.wait(lock, [&] { return done; });  // bounded by the context's deadline
   result.response = FromBuffer(resp);
   return result;
+}
+
+// One unary call; `setup` adjusts the context, whose deadline is kWait
+// unless setup sets one.
+Result Call(::grpc::Channel* channel, const std::string& request,
+            const std::function<void(::grpc::ClientContext&)>& setup = nullptr,
+            const std::string& method = kMethod) {
+  ::grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + kWait);
+  if (setup) setup(ctx);
+  return CallIn(ctx, channel, request, method);
 }
 
 // --- a raw HTTP/2 client --------------------------------------------------
@@ -757,17 +765,13 @@ TEST(GrpcTransport, CancelledCallDropsTheLateReply) {
   });
   ASSERT_TRUE(t);
   auto channel = NewChannel(t->port());
-  ::grpc::ClientContext* cancel_me = nullptr;
-  std::mutex mu;
+  ::grpc::ClientContext ctx;  // outlives the canceller, which joins first
+  ctx.set_deadline(std::chrono::system_clock::now() + kWait);
   std::thread canceller([&] {
     ASSERT_TRUE(gate.WaitEntered(1));
-    std::lock_guard<std::mutex> lock(mu);
-    cancel_me->TryCancel();  // RST_STREAM(CANCEL)
+    ctx.TryCancel();  // RST_STREAM(CANCEL)
   });
-  Result r = Call(channel.get(), "block", [&](::grpc::ClientContext& ctx) {
-    std::lock_guard<std::mutex> lock(mu);
-    cancel_me = &ctx;
-  });
+  Result r = CallIn(ctx, channel.get(), "block");
   canceller.join();
   EXPECT_EQ(r.status.error_code(), ::grpc::StatusCode::CANCELLED);
   gate.Open();
@@ -804,7 +808,7 @@ TEST(GrpcTransport, StopIsQuickWithIdleChannelsAndReleasesHandlers) {
       options);
   ASSERT_TRUE(t);
   std::vector<std::shared_ptr<::grpc::Channel>> channels;
-  for (int i = 0; UseGrpcClient() && i < 8; ++i) {
+  for (int i = 0; testing::UseGrpcClient() && i < 8; ++i) {
     channels.push_back(NewChannel(t->port()));
     ASSERT_TRUE(Call(channels.back().get(), "hello").status.ok());
   }

@@ -303,7 +303,8 @@ TEST(JournalJsonTest, PendingEntryHasNoOutcomeKeys) {
     "id": 1, "method": "GET", "target": "/v1/projects/123/locations/us-central1/nasJobs/1?$alt=json",
     "headers": {"accept": "a, b", "x-goog-api-client": "gl-cpp"}, "body": "",
     "operation": "nasJobs.get", "resource": "projects/123/locations/us-central1/nasJobs/1",
-    "virtualTime": "2024-05-18T10:00:00.500000Z", "realTime": "2024-05-18T01:00:00.001234Z"
+    "virtualTime": "2024-05-18T10:00:00.500000Z", "realTime": "2024-05-18T01:00:00.001234Z",
+    "transport": "rest"
   })"));
 }
 

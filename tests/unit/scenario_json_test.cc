@@ -355,8 +355,8 @@ TEST(ScenarioJsonTest, MalformedDocumentsNameThePathAndWhatWasExpected) {
        "runningFor, cancellingFor, cancellingPolls, outcome, failureError, cancelEffect"},
       {R"({"name":"x","rules":[{"id":"a","match":{"operation":"nasJobs.patch"},"action":{"pass":true}}]})",
        "t.json: rules[0].match.operation: unknown value \"nasJobs.patch\"; expected one of "
-       "nasJobs.create, nasJobs.get, nasJobs.list, nasJobs.delete, nasJobs.cancel, "
-       "nasTrialDetails.get, nasTrialDetails.list, operations.get, operations.list, "
+       "nasJobs.create, nasJobs.list, nasJobs.get, nasJobs.delete, nasJobs.cancel, "
+       "nasTrialDetails.list, nasTrialDetails.get, operations.list, operations.get, "
        "operations.delete, operations.cancel, operations.wait"},
       {R"({"name":"x","rules":[{"id":"a","match":{"method":"get"},"action":{"pass":true}}]})",
        "t.json: rules[0].match.method: expected an HTTP method in uppercase letters such as "
