@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fake/api/router.h"
+#include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 
 namespace nasfake::scenarios {

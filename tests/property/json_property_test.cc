@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 
 namespace nasfake::model {
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fake/errors.h"
+#include "fake/model/json_text.h"
 #include "fake/model/json_writer.h"
 
 namespace nasfake {
