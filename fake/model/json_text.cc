@@ -1,7 +1,8 @@
 #include "fake/model/json_text.h"
 
+#include <algorithm>
+#include <charconv>
 #include <string>
-#include <vector>
 
 #include "fake/errors.h"
 #include "fake/utf8.h"
@@ -18,19 +19,18 @@ using nlohmann::json;
 // which Google's front ends answer with ("Expected , or } after key:value
 // pair.", "Unexpected end of string. Expected a value.", ...).
 //
-// Two leniencies of that parser are kept, by rewriting the text before
-// nlohmann sees it: raw control characters inside strings (written back as
-// \u00XX) and a trailing comma before '}' or ']'. Others (single quotes,
-// unquoted keys) are not.
+// The grammar is RFC 8259's, strictly: that parser's leniencies (libprotobuf
+// 3.21 accepts raw control characters in strings, trailing commas, "\x"
+// escapes, "1.", "01.5", \f and \v as whitespace, single quotes, unquoted
+// keys) are refused, each with the reason that parser gives for the nearest
+// error it does report. README "Decisions" lists every point. What the scan
+// accepts, nlohmann accepts unchanged (a BOM is refused here before nlohmann
+// could skip it); duplicate keys are JSON and are left to nlohmann: the last
+// one wins, as in protobuf's parser for message fields.
 
 struct ScanError {
   size_t pos;
   std::string reason;
-};
-
-struct Edit {
-  size_t pos;
-  bool blank;  // true: a trailing comma, replaced by ' '; false: a raw control char
 };
 
 bool IsHex(char c) {
@@ -52,7 +52,7 @@ bool IsUnicodeEscape(std::string_view s, size_t i) {  // "\uXXXX" at s[i]
 }
 
 // s[i] is the opening quote; on success i is just past the closing quote.
-std::optional<ScanError> ScanString(std::string_view s, size_t& i, std::vector<Edit>& edits) {
+std::optional<ScanError> ScanString(std::string_view s, size_t& i) {
   const size_t start = i++;
   const size_t n = s.size();
   while (true) {
@@ -86,10 +86,10 @@ std::optional<ScanError> ScanString(std::string_view s, size_t& i, std::vector<E
       }
       continue;
     }
-    if (c < 0x20) {
-      edits.push_back({i, false});
-      ++i;
-    } else if (c < 0x80) {
+    if (c < 0x20) {  // RFC 8259 §7: U+0000..U+001F must be escaped
+      return ScanError{i, "Invalid control character in string."};
+    }
+    if (c < 0x80) {
       ++i;
     } else {
       const size_t len = Utf8SequenceLength(s, i);
@@ -100,6 +100,35 @@ std::optional<ScanError> ScanString(std::string_view s, size_t& i, std::vector<E
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether a number that matches the grammar is too large for a double (what
+// protobuf's parser and nlohmann refuse; RFC 8259 §9 lets a parser limit the
+// range). Too small is fine: it reads as 0 or a subnormal, as in both.
+// `mantissa` is the length of the part before any exponent.
+bool ExceedsDouble(std::string_view number, size_t mantissa) {
+  // Without an exponent, 308 characters are below 1e308 < DBL_MAX: the common case.
+  if (mantissa == number.size() && number.size() <= 308) return false;
+  double value = 0;
+  auto result = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (result.ec != std::errc::result_out_of_range) return false;
+  // Out of range one way or the other: the sign of the decimal exponent says which.
+  std::string_view m = number.substr(0, mantissa);
+  if (!m.empty() && m[0] == '-') m.remove_prefix(1);
+  const size_t point = std::min(m.find('.'), m.size());
+  const size_t first = m.find_first_not_of("0.");
+  if (first == std::string_view::npos) return false;  // zero
+  long long exponent = first < point ? static_cast<long long>(point - first - 1)
+                                     : -static_cast<long long>(first - point);
+  if (mantissa < number.size()) {  // e[+-]digits, clamped: only its sign and size matter
+    std::string_view e = number.substr(mantissa + 1);
+    const bool negative = e[0] == '-';
+    if (e[0] == '+' || e[0] == '-') e.remove_prefix(1);
+    long long v = 0;
+    for (char c : e) v = std::min(v * 10 + (c - '0'), 100000LL);
+    exponent += negative ? -v : v;
+  }
+  return exponent > 0;
+}
 
 // RFC 8259 number grammar; s[i] is '-' or a digit.
 std::optional<ScanError> ScanNumber(std::string_view s, size_t& i) {
@@ -114,6 +143,10 @@ std::optional<ScanError> ScanNumber(std::string_view s, size_t& i) {
   if (s[i] == '-') ++i;
   if (i < n && s[i] == '0') {
     ++i;
+    // "01", "-00", "0x1": protobuf's wording for a leading zero.
+    if (i < n && (IsDigit(s[i]) || s[i] == 'x' || s[i] == 'X')) {
+      return ScanError{start, "Octal/hex numbers are not valid JSON values."};
+    }
   } else if (!digits()) {
     return bad;
   }
@@ -121,15 +154,19 @@ std::optional<ScanError> ScanNumber(std::string_view s, size_t& i) {
     ++i;
     if (!digits()) return bad;
   }
+  const size_t mantissa_end = i;
   if (i < n && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
     if (!digits()) return bad;
   }
-  // "01", "1.2.3", "1e5e5": protobuf reads the whole run of number characters.
+  // "1.2.3", "1e5e5": protobuf reads the whole run of number characters.
   if (i < n &&
       (IsDigit(s[i]) || s[i] == '.' || s[i] == 'e' || s[i] == 'E' || s[i] == '+' || s[i] == '-')) {
     return bad;
+  }
+  if (ExceedsDouble(s.substr(start, i - start), mantissa_end - start)) {
+    return ScanError{start, "Number exceeds the range of double."};
   }
   return std::nullopt;
 }
@@ -137,10 +174,10 @@ std::optional<ScanError> ScanNumber(std::string_view s, size_t& i) {
 enum class Expect {
   kValue,       // any value (top level, or after "key":)
   kArrayFirst,  // after '['
-  kArrayNext,   // after ',' in an array
+  kArrayNext,   // after ',' in an array: a value (no trailing comma)
   kArrayMid,    // after an array element
   kKeyFirst,    // after '{'
-  kKeyNext,     // after ',' in an object
+  kKeyNext,     // after ',' in an object: a key (no trailing comma)
   kColon,       // after a key
   kObjectMid,   // after a member value
   kEnd,         // after the top-level value
@@ -174,11 +211,10 @@ bool IsTokenStart(char c) {
          c == '$' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-std::optional<ScanError> ScanJson(std::string_view s, std::vector<Edit>& edits) {
+std::optional<ScanError> ScanJson(std::string_view s) {
   const size_t n = s.size();
   std::string stack;  // 'o' / 'a' per open container; never longer than kMaxJsonDepth
   std::string_view last_key;
-  size_t last_comma = 0;
   Expect expect = Expect::kValue;
   size_t i = 0;
   auto after_value = [&] {
@@ -188,8 +224,7 @@ std::optional<ScanError> ScanJson(std::string_view s, std::vector<Edit>& edits) 
       expect = stack.back() == 'o' ? Expect::kObjectMid : Expect::kArrayMid;
     }
   };
-  auto close = [&](Expect was) {
-    if (was == Expect::kKeyNext || was == Expect::kArrayNext) edits.push_back({last_comma, true});
+  auto close = [&] {
     stack.pop_back();
     ++i;
     after_value();
@@ -206,11 +241,13 @@ std::optional<ScanError> ScanJson(std::string_view s, std::vector<Edit>& edits) 
     switch (expect) {
       case Expect::kKeyFirst:
       case Expect::kKeyNext:
-        if (c == '}') {
-          close(expect);
+        if (c == '}' && expect == Expect::kKeyFirst) {
+          close();
+        } else if (c == '}') {  // a trailing comma: RFC 8259 §4 has none
+          return ScanError{i, "Expected an object key."};
         } else if (c == '"') {
           const size_t start = i;
-          if (auto err = ScanString(s, i, edits)) return err;
+          if (auto err = ScanString(s, i)) return err;
           last_key = s.substr(start + 1, i - start - 2);
           expect = Expect::kColon;
         } else {
@@ -225,20 +262,22 @@ std::optional<ScanError> ScanJson(std::string_view s, std::vector<Edit>& edits) 
       case Expect::kObjectMid:
       case Expect::kArrayMid:
         if (c == ',') {
-          last_comma = i++;
+          ++i;
           expect = expect == Expect::kObjectMid ? Expect::kKeyNext : Expect::kArrayNext;
         } else if (c == (expect == Expect::kObjectMid ? '}' : ']')) {
-          close(expect);
+          close();
         } else {
           return ScanError{i, std::string(ExpectedText(expect))};
         }
         continue;
       case Expect::kArrayFirst:
-      case Expect::kArrayNext:
         if (c == ']') {
-          close(expect);
+          close();
           continue;
         }
+        break;
+      case Expect::kArrayNext:
+        if (c == ']') return ScanError{i, "Expected a value."};  // a trailing comma (§5)
         break;
       default:
         break;
@@ -255,7 +294,7 @@ std::optional<ScanError> ScanJson(std::string_view s, std::vector<Edit>& edits) 
       continue;
     }
     if (c == '"') {
-      if (auto err = ScanString(s, i, edits)) return err;
+      if (auto err = ScanString(s, i)) return err;
     } else if (c == '-' || IsDigit(c)) {
       if (auto err = ScanNumber(s, i)) return err;
     } else if (s.substr(i, 4) == "true" || s.substr(i, 4) == "null") {
@@ -320,36 +359,15 @@ Status Malformed(std::string_view s, size_t pos, std::string_view reason) {
 }  // namespace
 
 StatusOr<nlohmann::json> ParseJsonText(std::string_view text) {
-  std::vector<Edit> edits;
-  if (auto err = ScanJson(text, edits)) return Malformed(text, err->pos, err->reason);
-  std::string rewritten;
-  std::string_view input = text;
-  if (!edits.empty()) {
-    rewritten.reserve(text.size() + 5 * edits.size());
-    size_t from = 0;
-    for (const Edit& e : edits) {
-      rewritten.append(text.substr(from, e.pos - from));
-      if (e.blank) {
-        rewritten.push_back(' ');
-      } else {
-        const auto c = static_cast<unsigned char>(text[e.pos]);
-        const char esc[] = {
-            '\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 0xF]};
-        rewritten.append(esc, sizeof esc);
-      }
-      from = e.pos + 1;
-    }
-    rewritten.append(text.substr(from));
-    input = rewritten;
-  }
+  if (auto err = ScanJson(text)) return Malformed(text, err->pos, err->reason);
   try {
-    return json::parse(input.begin(), input.end());
+    return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     // The scan accepts only what nlohmann accepts; kept as a safety net.
     size_t pos = e.byte > 0 ? e.byte - 1 : 0;
-    return Malformed(input, pos, "Unexpected token.");
+    return Malformed(text, pos, "Unexpected token.");
   } catch (const json::exception&) {
-    return Malformed(input, 0, "Unexpected token.");
+    return Malformed(text, 0, "Unexpected token.");
   }
 }
 
