@@ -8,6 +8,7 @@
 #include "fake/errors.h"
 #include "fake/glob.h"
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 #include "fake/server/seed.h"
 #include "fake/version.h"
 #include "scenarios/engine.h"

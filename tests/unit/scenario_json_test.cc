@@ -633,5 +633,22 @@ TEST(LoadScenarioFileTest, ReadsAFileAndNamesItInErrors) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LoadScenarioFileTest, IsAsStrictAsARequestBody) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "scenario_json_strict_test";
+  std::filesystem::create_directories(dir);
+  auto comma = dir / "trailing-comma.json";
+  std::ofstream(comma) << "{\"name\": \"g\",\n \"rules\": [],\n}\n";
+  EXPECT_EQ(
+      LoadScenarioFile(comma).status().message(),
+      comma.string() + ": (json): Invalid JSON payload received. Expected an object key.\n}\n^");
+  auto tab = dir / "raw-tab.json";
+  std::ofstream(tab) << "{\"name\": \"a\tb\"}";
+  EXPECT_THAT(LoadScenarioFile(tab).status().message(),
+              StartsWith(tab.string() +
+                         ": (json): Invalid JSON payload received. Invalid control character in "
+                         "string."));
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace nasfake::scenarios
