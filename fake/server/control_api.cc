@@ -111,7 +111,8 @@ api::HttpResponse Holds(Tenant& tenant, const std::vector<std::string>& rest,
     auto timeout = Timeout(*body);
     if (!count.ok()) return api::ErrorResponse(count.status());
     if (!timeout.ok()) return api::ErrorResponse(timeout.status());
-    return Ok({{"met", tenant.engine().WaitForHeld(name, *count, *timeout)}});
+    WaitResult result = tenant.engine().WaitForHeld(name, *count, *timeout);
+    return Ok({{"met", result.met}, {"reason", result.reason}});
   }
   return api::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
 }
