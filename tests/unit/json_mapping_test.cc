@@ -14,15 +14,6 @@
 #include "fake/model/json_writer.h"
 #include "fake/testing/status_matchers.h"
 
-namespace nasfake {
-// Readable failure messages for Status comparisons (internal linkage: other
-// test files of the same binary may have their own).
-static void PrintTo(const Status& s, std::ostream* os) {
-  *os << StatusCodeName(s.code()) << ": " << ::testing::PrintToString(s.message()) << " "
-      << s.details().dump();
-}
-}  // namespace nasfake
-
 namespace nasfake::model {
 namespace {
 
