@@ -29,6 +29,7 @@ namespace {
 
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::ReadSourceFile;
 using ::nasfake::testing::Reply;
 using ::nasfake::testing::TestClient;
@@ -277,7 +278,7 @@ class BadInputTest : public ::testing::Test {
   void Start(FakeServerOptions options) {
     server_ = testing::StartFakeServer(std::move(options));
     ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+    ASSERT_THAT(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
     client_ = std::make_unique<TestClient>(*server_);
     before_ = Observe(*client_);
     ASSERT_EQ(before_["list"]["nasJobs"].size(), 8u) << before_.dump();
@@ -864,7 +865,7 @@ TEST_F(BadInputTest, ForgedTruncatedAndForeignPageTokens) {
   other_options.fake.seed = 77;
   auto other = testing::StartFakeServer(other_options);
   ASSERT_NE(other, nullptr);
-  ASSERT_TRUE(other->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+  ASSERT_THAT(other->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
   TestClient other_client(*other);
   std::string other_token =
       other_client.Get(std::string(kJobs) + "?pageSize=1").json().value("nextPageToken", "");

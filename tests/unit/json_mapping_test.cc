@@ -14,22 +14,17 @@
 #include "fake/errors.h"
 #include "fake/model/json_text.h"
 #include "fake/model/json_writer.h"
-
-namespace nasfake {
-// Readable failure messages for Status comparisons (internal linkage: other
-// test files of the same binary may have their own).
-static void PrintTo(const Status& s, std::ostream* os) {
-  *os << StatusCodeName(s.code()) << ": " << ::testing::PrintToString(s.message()) << " "
-      << s.details().dump();
-}
-}  // namespace nasfake
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::model {
 namespace {
 
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using nlohmann::json;
 using nlohmann::ordered_json;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 std::string ReadFixture(const std::string& name) {
@@ -52,16 +47,16 @@ json ErrorBody(const Status& s) {
 
 NasJob ParseJob(const std::string& text, std::string_view path = "") {
   auto parsed = ParseJsonText(text);
-  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_THAT(parsed, IsOk());
   if (!parsed.ok()) return {};
   auto job = NasJobFromJson(*parsed, path);
-  EXPECT_TRUE(job.ok()) << job.status().message();
+  EXPECT_THAT(job, IsOk());
   return job.ok() ? *job : NasJob{};
 }
 
 Status JobError(const json& body, std::string_view path = "nas_job") {
   auto job = NasJobFromJson(body, path);
-  EXPECT_FALSE(job.ok()) << "accepted: " << body.dump();
+  EXPECT_THAT(job, Not(IsOk())) << "accepted: " << body.dump();
   return job.status();
 }
 
@@ -136,7 +131,7 @@ TEST_P(NasJobFixtureTest, SnakeCaseInputReadsLikeCamelCase) {
   json snake = SnakeKeys(json::parse(text));
   ASSERT_NE(snake.dump(), json::parse(text).dump());
   auto job = NasJobFromJson(snake, "nas_job");
-  ASSERT_TRUE(job.ok()) << job.status().message();
+  ASSERT_THAT(job, IsOk());
   EXPECT_EQ(*job, ParseJob(text));
 }
 
@@ -162,9 +157,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(NasTrialDetailJson, FixtureParsesAndSerialisesBackToTheSameJson) {
   const std::string text = ReadFixture("nastrialdetail-get-response.json");
   auto parsed = ParseJsonText(text);
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_THAT(parsed, IsOk());
   auto detail = NasTrialDetailFromJson(*parsed, "");
-  ASSERT_TRUE(detail.ok()) << detail.status().message();
+  ASSERT_THAT(detail, IsOk());
   EXPECT_EQ(detail->search_trial->final_measurement->step_count, 5000);
   std::string out = ToJson(*detail);
   EXPECT_EQ(json::parse(out), json::parse(text));
@@ -183,7 +178,7 @@ TEST(NasTrialDetailJson, SnakeCaseInsideTrialsAndMeasurements) {
                  {"start_time", "2024-05-18T10:05:02Z"},
                  {"end_time", "2024-05-18T10:06:02Z"}}}};
   auto detail = NasTrialDetailFromJson(body, "");
-  ASSERT_TRUE(detail.ok()) << detail.status().message();
+  ASSERT_THAT(detail, IsOk());
   const NasTrial& t = *detail->search_trial;
   EXPECT_EQ(t.state, TrialState::kSucceeded);
   EXPECT_EQ(t.final_measurement->elapsed_duration, Duration(1500000));
@@ -202,9 +197,9 @@ class OperationFixtureTest : public ::testing::TestWithParam<const char*> {};
 TEST_P(OperationFixtureTest, ParsesAndSerialisesBackToTheSameJson) {
   const std::string text = ReadFixture(GetParam());
   auto parsed = ParseJsonText(text);
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_THAT(parsed, IsOk());
   auto op = OperationFromJson(*parsed, "");
-  ASSERT_TRUE(op.ok()) << op.status().message();
+  ASSERT_THAT(op, IsOk());
   std::string out = ToJson(*op);
   EXPECT_EQ(json::parse(out), json::parse(text));
   EXPECT_EQ(ordered_json::parse(out), ordered_json::parse(text));
@@ -378,7 +373,7 @@ TEST(NasJobFromJson, NullMeansUnset) {
                          {"metric", nullptr},
                          {"searchTrialSpec", {{"maxTrialCount", nullptr}}}}}}}};
   auto job = NasJobFromJson(with_nulls, "nas_job");
-  ASSERT_TRUE(job.ok()) << job.status().message();
+  ASSERT_THAT(job, IsOk());
   NasJob expected;
   expected.display_name = "d";
   expected.nas_job_spec.emplace().resume_nas_job_id = "123";
@@ -402,7 +397,8 @@ TEST(NasJobFromJson, EnumsByNumberEqualEnumsByName) {
       {"nasJobOutput", {{"multiTrialJobOutput", {{"searchTrials", {{{"state", 5}}}}}}}}};
   auto a = NasJobFromJson(by_name, "");
   auto b = NasJobFromJson(by_number, "");
-  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_THAT(a, IsOk());
+  ASSERT_THAT(b, IsOk());
   EXPECT_EQ(*a, *b);
   EXPECT_EQ(a->state, JobState::kRunning);
   EXPECT_EQ(a->nas_job_spec->multi_trial_algorithm_spec->metric->goal, GoalType::kMinimize);
@@ -438,7 +434,7 @@ TEST(NasJobFromJson, CustomJobSpecKeysBecomeCamelCaseAndNullsAreDropped) {
                        {"not_a_field_anyone_knows", 1},
                        {"scheduling", nullptr}}}}}}}}}};
   auto job = NasJobFromJson(body, "nas_job");
-  ASSERT_TRUE(job.ok()) << job.status().message();
+  ASSERT_THAT(job, IsOk());
   json expected = {{"workerPoolSpecs",
                     {{{"machineSpec", {{"machineType", "n1"}}},
                       {"replicaCount", "1"},
@@ -455,9 +451,9 @@ TEST(NasJobFromJson, ResumeBodyFromGooglesNasClientIsAccepted) {
       R"("multiTrialAlgorithmSpec":{"multiTrialAlgorithm":null,"metric":null,)"
       R"("searchTrialSpec":{"searchTrialJobSpec":{"workerPoolSpecs":[]},"maxTrialCount":1,)"
       R"("maxParallelTrialCount":1}}}})");
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_THAT(parsed, IsOk());
   auto job = NasJobFromJson(*parsed, "nas_job");
-  ASSERT_TRUE(job.ok()) << job.status().message();
+  ASSERT_THAT(job, IsOk());
   EXPECT_EQ(job->nas_job_spec->resume_nas_job_id, "42");
   EXPECT_EQ(job->nas_job_spec->multi_trial_algorithm_spec->multi_trial_algorithm,
             MultiTrialAlgorithm::kUnspecified);
@@ -652,8 +648,8 @@ TEST(OperationFromJsonErrors, ErrorAndResponseTogetherBreakTheOneof) {
   EXPECT_EQ(OperationFromJson({{"error", {{"code", 4}}}, {"response", any}}, "").status(),
             errors::OneofAlreadySet("result", "response"));
   // null is unset in proto3 JSON: either member may be null beside the other.
-  EXPECT_TRUE(OperationFromJson({{"error", {{"code", 4}}}, {"response", nullptr}}, "").ok());
-  EXPECT_TRUE(OperationFromJson({{"error", nullptr}, {"response", any}}, "").ok());
+  EXPECT_THAT(OperationFromJson({{"error", {{"code", 4}}}, {"response", nullptr}}, ""), IsOk());
+  EXPECT_THAT(OperationFromJson({{"error", nullptr}, {"response", any}}, ""), IsOk());
 }
 
 // --- JsonWriter -------------------------------------------------------------------
@@ -696,9 +692,9 @@ TEST(JsonWriter, InvalidUtf8IsWrittenAsReplacementCharacters) {
 
 Status ParseError(std::string_view text) {
   auto parsed = ParseJsonText(text);
-  EXPECT_FALSE(parsed.ok()) << "accepted: " << text;
-  EXPECT_THAT(parsed.status().message(), StartsWith("Invalid JSON payload received. "));
-  EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(parsed,
+              StatusIs(StatusCode::kInvalidArgument, StartsWith("Invalid JSON payload received. ")))
+      << "accepted: " << text;
   return parsed.status();
 }
 
@@ -777,11 +773,11 @@ TEST(ParseJsonText, SnippetNeverSplitsACharacter) {
 }
 
 TEST(ParseJsonText, DepthOfOneHundredIsAcceptedAndOneHundredAndOneRejected) {
-  EXPECT_TRUE(ParseJsonText(Nested(100)).ok());
+  EXPECT_THAT(ParseJsonText(Nested(100)), IsOk());
   std::string objects;
   for (int i = 0; i < 100; ++i) objects += "{\"a\":";
   objects += "1" + std::string(100, '}');
-  EXPECT_TRUE(ParseJsonText(objects).ok());
+  EXPECT_THAT(ParseJsonText(objects), IsOk());
 
   Status s = ParseError(Nested(101));
   EXPECT_THAT(s.message(), HasSubstr("Message too deep. Max recursion depth reached"));
@@ -810,7 +806,7 @@ TEST(ParseJsonText, InvalidUtf8IsRejectedInsideAndOutsideStrings) {
   Status outside = ParseError("{\"a\":1\xFF}");
   EXPECT_THAT(outside.message(), HasSubstr("Expected , or } after key:value pair."));
   EXPECT_NO_THROW((void)json(outside.message()).dump());
-  EXPECT_TRUE(ParseJsonText("{\"a\":\"é€😀\"}").ok());
+  EXPECT_THAT(ParseJsonText("{\"a\":\"é€😀\"}"), IsOk());
 }
 
 TEST(ParseJsonText, RawControlCharactersInStringsAreRefused) {
@@ -833,11 +829,11 @@ TEST(ParseJsonText, RawControlCharactersInStringsAreRefused) {
             "{\"a\":\"x\n       ^");
   // Escaped they are fine, and so is DEL (U+007F is not a control character to RFC 8259).
   auto escaped = ParseJsonText(R"({"displayName":"a\u0000b\t\n"})");
-  ASSERT_TRUE(escaped.ok()) << escaped.status().message();
+  ASSERT_THAT(escaped, IsOk());
   NasJob job = *NasJobFromJson(*escaped, "");
   EXPECT_EQ(job.display_name, std::string("a\0b\t\n", 5));
   EXPECT_EQ(ToJson(job), R"({"displayName":"a\u0000b\t\n"})");
-  EXPECT_TRUE(ParseJsonText("{\"a\":\"x\x7Fy\"}").ok());
+  EXPECT_THAT(ParseJsonText("{\"a\":\"x\x7Fy\"}"), IsOk());
   // Outside strings they are no whitespace either.
   EXPECT_THAT(ParseError(std::string("{\"a\":1\0}", 8)).message(),
               HasSubstr("Expected , or } after key:value pair."));
@@ -924,10 +920,10 @@ TEST(ParseJsonText, IsStrictRfc8259) {
 
 TEST(ParseJsonText, DuplicateKeysLastOneWinsAsInProtobufsParser) {
   auto parsed = ParseJsonText(R"({"a":1,"a":2})");
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, (json{{"a", 2}}));
   auto job = NasJobFromJson(*ParseJsonText(R"({"displayName":"a","displayName":"b"})"), "");
-  ASSERT_TRUE(job.ok()) << job.status().message();
+  ASSERT_THAT(job, IsOk());
   EXPECT_EQ(job->display_name, "b");
 }
 
@@ -935,7 +931,7 @@ TEST(ParseJsonText, AcceptsEveryKindOfValue) {
   auto parsed = ParseJsonText(
       " {\"s\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\",\"n\":[-0,1.5e-3,1E+2,0],"
       "\"t\":true,\"f\":false,\"z\":null,\"o\":{},\"a\":[]} ");
-  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ((*parsed)["s"], "\"\\/\b\f\n\r\té😀");
   EXPECT_EQ((*parsed)["n"][1], 0.0015);
   EXPECT_TRUE((*parsed)["z"].is_null());
