@@ -12,6 +12,7 @@
 
 #include "fake/api/request.h"
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 #include "fake/model/nas_job.h"
 #include "fake/store/job_store.h"
 #include "scenarios/scenario.h"

@@ -19,6 +19,7 @@
 #include "fake/env.h"
 #include "fake/journal/journal.h"
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 #include "fake/model/resource_names.h"
 #include "fake/server/fake_server.h"
 #include "fake/store/clock.h"

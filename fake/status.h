@@ -44,7 +44,7 @@ std::optional<StatusCode> StatusCodeFromName(std::string_view name);
 // The HTTP status Google front ends use for a code (reference §4.2).
 int HttpStatusFor(StatusCode code);
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message, nlohmann::json details = nlohmann::json::array())

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <sstream>
+#include <string>
 #include <utility>
 
 #include "fake/glob.h"
@@ -225,12 +227,34 @@ std::map<std::string, size_t> ScenarioEngine::Held() const {
   return held;
 }
 
-bool ScenarioEngine::WaitForHeld(const std::string& name, size_t count,
-                                 std::chrono::milliseconds timeout) const {
+WaitResult ScenarioEngine::WaitForHeld(const std::string& name, size_t count,
+                                       std::chrono::milliseconds timeout) const {
+  const std::string what =
+      std::to_string(count) + (count == 1 ? " request" : " requests") + " on hold \"" + name + "\"";
   std::unique_lock lock(mu_);
   // Shutdown ends this wait too (the holds are draining; the count never comes).
   wake_.wait_for(lock, timeout, [&] { return shutdown_ || WaitingLocked(name) >= count; });
-  return WaitingLocked(name) >= count;
+  const size_t waiting = WaitingLocked(name);
+  if (waiting >= count) return WaitResult{true, "met: " + what};
+
+  // Not met: say what was awaited and what is held now, so a test that forgot
+  // the rule, or named the hold wrong, can tell from the message.
+  std::ostringstream reason;
+  if (shutdown_) {
+    reason << "the scenario engine was shut down while waiting for " << what;
+  } else {
+    reason << "timed out after " << timeout.count() << " ms waiting for " << what;
+  }
+  reason << "; " << waiting << " waiting on \"" << name << "\"";
+  std::string others;
+  for (const auto& [other, waiters] : waiting_) {
+    if (other == name) continue;
+    if (size_t n = WaitingLocked(other); n > 0) {
+      others += (others.empty() ? "" : ", ") + ("\"" + other + "\" ") + std::to_string(n);
+    }
+  }
+  reason << "; " << (others.empty() ? "no other hold has waiters" : "other holds: " + others);
+  return WaitResult{false, reason.str()};
 }
 
 void ScenarioEngine::ClockAdvanced() {

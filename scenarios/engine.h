@@ -19,6 +19,7 @@
 #include "fake/api/request.h"
 #include "fake/api/router.h"
 #include "fake/store/clock.h"
+#include "fake/wait_result.h"
 #include "scenarios/scenario.h"
 
 namespace nasfake::scenarios {
@@ -54,8 +55,13 @@ class ScenarioEngine {
   size_t ReleaseHold(const std::string& name, std::optional<size_t> count = std::nullopt);
   // Requests waiting on each hold now.
   std::map<std::string, size_t> Held() const;
-  // Blocks until at least `count` requests wait on hold `name`, or `timeout`.
-  bool WaitForHeld(const std::string& name, size_t count, std::chrono::milliseconds timeout) const;
+  // Blocks until at least `count` requests wait on hold `name`, or `timeout`,
+  // or Shutdown. When not met, the reason says what was awaited and which
+  // holds have waiters now:
+  //   timed out after 200 ms waiting for 2 requests on hold "h"; 1 waiting on
+  //   "h"; other holds: "g" 3
+  WaitResult WaitForHeld(const std::string& name, size_t count,
+                         std::chrono::milliseconds timeout) const;
 
   // The clock moved: wakes virtual delays so they re-check. (VirtualClock
   // users call this after Advance; FakeServer does it for its own clock.)

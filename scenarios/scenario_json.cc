@@ -36,6 +36,7 @@
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "fake/model/enums.h"
+#include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 #include "fake/model/resource_names.h"
 #include "scenarios/answers.h"

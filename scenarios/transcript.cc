@@ -13,6 +13,7 @@
 
 #include "fake/api/router.h"
 #include "fake/errors.h"
+#include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 
 namespace nasfake::scenarios {

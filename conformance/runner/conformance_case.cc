@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "fake/glob.h"
+#include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 #include "scenarios/engine.h"
 #include "scenarios/scenario_json.h"

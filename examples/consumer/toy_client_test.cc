@@ -9,6 +9,7 @@
 
 #include "fake/journal/matchers.h"
 #include "fake/server/fake_server.h"
+#include "fake/testing/status_matchers.h"
 #include "fake/version.h"
 #include "scenarios/scenario_json.h"
 #include "toy_nasjobs_client.h"
@@ -23,6 +24,7 @@ using nasfake::journal::HasOperation;
 using nasfake::journal::HasResponseBody;
 using nasfake::journal::IsRequest;
 using nasfake::journal::NoRequestsAfter;
+using ::nasfake::testing::IsOk;
 using ::testing::AllOf;
 using ::testing::Each;
 using ::testing::EndsWith;
@@ -36,9 +38,9 @@ const std::string kDataDir = NASFAKE_DATA_DIR_FROM_CMAKE;
 std::unique_ptr<nasfake::FakeServer> StartWithScenario(const std::string& name) {
   auto scenario =
       nasfake::scenarios::LoadScenarioFile(kDataDir + "/scenarios/library/" + name + ".json");
-  EXPECT_TRUE(scenario.ok()) << scenario.status().message();
+  EXPECT_THAT(scenario, IsOk());
   auto server = nasfake::FakeServer::Start().value();
-  EXPECT_TRUE(server->LoadScenario(*scenario).ok());
+  EXPECT_THAT(server->LoadScenario(*scenario), IsOk());
   return server;
 }
 
@@ -75,7 +77,7 @@ TEST(ToyClientTest, NotFoundIsReportedAndNotRetried) {
 
 TEST(ToyClientTest, CreatedJobRunsOnTheVirtualClock) {
   auto server = nasfake::FakeServer::Start().value();
-  ASSERT_TRUE(server->SeedFromPath(kDataDir + "/fixtures/seed").ok());
+  ASSERT_THAT(server->SeedFromPath(kDataDir + "/fixtures/seed"), IsOk());
   toy::NasJobsClient client(server->endpoint(), "token");
   nlohmann::json spec = {{"displayName", "toy-search"},
                          {"nasJobSpec",

@@ -2,6 +2,7 @@
 
 #include "fake/api/handlers.h"
 #include "fake/errors.h"
+#include "fake/model/json_text.h"
 
 namespace nasfake::api {
 

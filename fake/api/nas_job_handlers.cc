@@ -6,6 +6,7 @@
 #include "fake/api/list_filter.h"
 #include "fake/api/nas_job_validation.h"
 #include "fake/errors.h"
+#include "fake/model/json_text.h"
 
 namespace nasfake::api {
 namespace {

@@ -265,14 +265,6 @@ std::string DebugString(const Entry& entry) {
 
 void PrintTo(const Entry& entry, std::ostream* os) { *os << DebugString(entry); }
 
-void PrintTo(const WaitResult& result, std::ostream* os) {
-  if (result.met) {
-    *os << "met";
-  } else {
-    *os << "not met: " << result.reason;
-  }
-}
-
 Entry Journal::Unpack(const Record& record) {
   Entry entry;
   entry.id = record.id;

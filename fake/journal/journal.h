@@ -23,6 +23,7 @@
 
 #include "fake/api/request.h"
 #include "fake/model/time.h"
+#include "fake/wait_result.h"
 
 namespace nasfake::journal {
 
@@ -76,15 +77,10 @@ std::string DebugString(const Entry& entry);
 // So GoogleTest prints entries (and vectors of them) as DebugString does.
 void PrintTo(const Entry& entry, std::ostream* os);
 
-// The result of a wait: converts to true when the condition was met; `reason`
-// says what was awaited and what was seen when it was not.
-struct [[nodiscard]] WaitResult {
-  bool met = false;
-  std::string reason;
-  explicit operator bool() const { return met; }
-};
-// Prints "met" / "not met: <reason>" for GoogleTest.
-void PrintTo(const WaitResult& result, std::ostream* os);
+// The result of a wait (fake/wait_result.h; shared with the scenario engine's
+// waits): converts to true when the condition was met; `reason` says what was
+// awaited and what was seen when it was not.
+using ::nasfake::WaitResult;
 
 // What Begin records: the request (transport, method, target, headers, body;
 // not remote_addr or deadline), where it was routed, and when it arrived.

@@ -9,13 +9,19 @@
 // errors::UnknownField (with the proto path of the message that lacks them);
 // wrong JSON types or out-of-range values are errors::InvalidValue. OUTPUT_ONLY
 // fields are accepted here; callers decide whether to keep them.
+//
+// Writing is fake/model/json_mapping_write.cc, reading
+// fake/model/json_mapping_read.cc. Turning text into the nlohmann::json these
+// readers take is ParseJsonText (fake/model/json_text.h); files,
+// ReadJsonFile (fake/model/json_file.h).
 #pragma once
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
+#include "fake/model/json_file.h"  // IWYU pragma: export (ReadJsonFile lived here)
+#include "fake/model/json_text.h"  // IWYU pragma: export (ParseJsonText lived here)
 #include "fake/model/nas_job.h"
 #include "fake/status.h"
 
@@ -35,18 +41,5 @@ std::string ToJson(const RpcStatus& status, const JsonWriteOptions& options = {}
 StatusOr<NasJob> NasJobFromJson(const nlohmann::json& value, std::string_view path);
 StatusOr<NasTrialDetail> NasTrialDetailFromJson(const nlohmann::json& value, std::string_view path);
 StatusOr<Operation> OperationFromJson(const nlohmann::json& value, std::string_view path);
-
-// The deepest nesting of arrays and objects a request body may have.
-inline constexpr int kMaxJsonDepth = 100;
-
-// Parses a request body. Malformed text is errors::MalformedJson (Google's
-// wording, with a snippet and caret); nesting deeper than kMaxJsonDepth and
-// invalid UTF-8 are refused the same way, before any recursive work.
-StatusOr<nlohmann::json> ParseJsonText(std::string_view text);
-
-// Reads a file named by a test or the command line (never by a request) and
-// parses it with ParseJsonText. INVALID_ARGUMENT "<path>: (file): cannot be
-// read" or "<path>: (json): <the parse error>".
-StatusOr<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
 
 }  // namespace nasfake::model

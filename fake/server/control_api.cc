@@ -8,6 +8,7 @@
 #include "fake/errors.h"
 #include "fake/glob.h"
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 #include "fake/server/seed.h"
 #include "fake/version.h"
 #include "scenarios/engine.h"
@@ -109,7 +110,8 @@ api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest, const 
     auto timeout = Timeout(*body);
     if (!count.ok()) return errors::ErrorResponse(count.status());
     if (!timeout.ok()) return errors::ErrorResponse(timeout.status());
-    return Ok({{"met", tenant.engine().WaitForHeld(name, *count, *timeout)}});
+    WaitResult result = tenant.engine().WaitForHeld(name, *count, *timeout);
+    return Ok({{"met", result.met}, {"reason", result.reason}});
   }
   return errors::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 
 namespace nasfake::server {

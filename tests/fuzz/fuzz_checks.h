@@ -19,6 +19,7 @@
 #include "fake/api/request.h"
 #include "fake/env.h"
 #include "fake/model/json_mapping.h"
+#include "fake/model/json_text.h"
 #include "fake/model/nas_job.h"
 #include "fake/model/resource_names.h"
 #include "fake/model/time.h"

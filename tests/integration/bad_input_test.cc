@@ -29,6 +29,7 @@ namespace {
 
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::ReadSourceFile;
 using ::nasfake::testing::Reply;
 using ::nasfake::testing::TestClient;
@@ -277,7 +278,7 @@ class BadInputTest : public ::testing::Test {
   void Start(FakeServerOptions options) {
     server_ = testing::StartFakeServer(std::move(options));
     ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+    ASSERT_THAT(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
     client_ = std::make_unique<TestClient>(*server_);
     before_ = Observe(*client_);
     ASSERT_EQ(before_["list"]["nasJobs"].size(), 8u) << before_.dump();
@@ -330,7 +331,7 @@ TEST_F(BadInputTest, MalformedJsonOnCreateIsInvalidArgumentWithTheOffendingSnipp
        "Parsing terminated before end of input.\n{\"displayName\": \"x\"}}\n"
        "                    ^"},
       {"{\"displayName\": 01}",
-       "Unable to parse number.\n{\"displayName\": 01}\n"
+       "Octal/hex numbers are not valid JSON values.\n{\"displayName\": 01}\n"
        "                ^"},
       {"{\"displayName\": \"\\q\"}",
        "Invalid escape sequence.\n{\"displayName\": \"\\q\"}\n"
@@ -521,10 +522,78 @@ TEST_F(BadInputTest, NulBytesInBodiesAreInvalidArgument) {
   EXPECT_THAT(Cancel("{}\0"s), IsApiError(400, "INVALID_ARGUMENT",
                                           StartsWith("Invalid JSON payload received. Parsing "
                                                      "terminated before end of input.")));
-  // Inside a string a raw NUL is read as U+0000 (protobuf's leniency), so this
-  // body only lacks its required fields: still no job.
-  Answer create = Create("{\"displayName\": \"a\0b\"}"s);
-  EXPECT_THAT(create, IsApiError(400, "INVALID_ARGUMENT", StartsWith("List of found errors:")));
+  // Inside a string a raw NUL is invalid JSON (RFC 8259 §7): RawControlCharacters… below.
+  EXPECT_THAT(Create("{\"displayName\": \"a\0b\"}"s),
+              IsApiError(400, "INVALID_ARGUMENT",
+                         StartsWith("Invalid JSON payload received. Invalid control character")));
+}
+
+// A create body that is valid but for one string, so a 200 would mean the
+// strictness check was skipped (and TearDown would see the new job).
+std::string CreateBodyWithDisplayName(std::string_view raw_display_name) {
+  return "{\"displayName\": \"" + std::string(raw_display_name) +
+         "\", \"nasJobSpec\": {\"multiTrialAlgorithmSpec\": {\"searchTrialSpec\": {"
+         "\"searchTrialJobSpec\": {\"workerPoolSpecs\": [{\"machineSpec\": "
+         "{\"machineType\": \"n1-standard-4\"}}]}, \"maxTrialCount\": 2, "
+         "\"maxParallelTrialCount\": 1}}}}";
+}
+
+TEST_F(BadInputTest, RawControlCharactersInAStringAreInvalidJson) {
+  using namespace std::string_literals;
+  // RFC 8259 §7: NUL, TAB, LF (any of U+0000..U+001F) must be escaped in a string.
+  for (const std::string& c : {"\0"s, "\t"s, "\n"s, "\x1F"s}) {
+    Answer reply = Create(CreateBodyWithDisplayName("a" + c + "b"));
+    EXPECT_THAT(reply, IsApiError(400, "INVALID_ARGUMENT",
+                                  StartsWith("Invalid JSON payload received. Invalid control "
+                                             "character in string.\n{\"displayName\": \"a")))
+        << static_cast<int>(c[0]);
+    EXPECT_FALSE(reply.json()["error"].contains("details")) << reply.body;
+  }
+  // The exact body for a TAB: the snippet shows it as a space, the caret under it.
+  EXPECT_EQ(Create(CreateBodyWithDisplayName("a\tb")).json()["error"]["message"],
+            "Invalid JSON payload received. Invalid control character in string.\n"
+            "{\"displayName\": \"a b\", \"nasJobSpec\": {\"multiTrialAlgorithm\n"
+            "                  ^");
+  // In a cancel body too; escaped, the same characters are fine (still no job: no fields).
+  EXPECT_THAT(Cancel("{\"a\": \"\t\"}"),
+              IsApiError(400, "INVALID_ARGUMENT", HasSubstr("Invalid control character")));
+  EXPECT_THAT(Create(R"({"displayName": "a\u0000\t\n"})"),
+              IsApiError(400, "INVALID_ARGUMENT", StartsWith("List of found errors:")));
+}
+
+TEST_F(BadInputTest, JsonThatIsNotRfc8259IsInvalidArgument) {
+  struct Case {
+    std::string body;
+    std::string reason;
+  };
+  const std::string valid = CreateBodyWithDisplayName("x");
+  const std::vector<Case> cases = {
+      {valid.substr(0, valid.size() - 1) + ",}", "Expected an object key."},
+      {R"({"labels": {"a": "b",}})", "Expected an object key."},
+      {R"({"nasJobSpec": {"multiTrialAlgorithmSpec": {"searchTrialSpec": {"searchTrialJobSpec": )"
+       R"({"workerPoolSpecs": [{},]}}}}})",
+       "Expected a value."},
+      {CreateBodyWithDisplayName("\\ud800"), "Missing low surrogate."},
+      {CreateBodyWithDisplayName("\\udc00"), "Invalid unicode code point."},
+      {CreateBodyWithDisplayName("\\x41"), "Invalid escape sequence."},
+      {R"({"nasJobSpec": {"multiTrialAlgorithmSpec": {"searchTrialSpec": {"maxTrialCount": 02}}}})",
+       "Octal/hex numbers are not valid JSON values."},
+      {R"({"nasJobSpec": {"multiTrialAlgorithmSpec": {"searchTrialSpec": {"maxTrialCount": 2.}}}})",
+       "Unable to parse number."},
+      {"\xEF\xBB\xBF" + valid, "Expected a value."},
+      {"{\f\"displayName\": \"x\"}", "Expected an object key or }."},
+      {R"({"displayName": NaN})", "Unexpected token."},
+  };
+  for (const Case& c : cases) {
+    Answer reply = Create(c.body);
+    EXPECT_THAT(reply, IsApiError(400, "INVALID_ARGUMENT",
+                                  StartsWith("Invalid JSON payload received. " + c.reason + "\n")))
+        << c.body;
+  }
+  // A top-level scalar is JSON, but not a NasJob; an empty body is an empty NasJob.
+  EXPECT_THAT(Create("1"), IsApiError(400, "INVALID_ARGUMENT",
+                                      HasSubstr("Invalid value at 'nas_job' (TYPE_MESSAGE), 1")));
+  EXPECT_THAT(Create(""), IsApiError(400, "INVALID_ARGUMENT", StartsWith("List of found errors:")));
 }
 
 TEST_F(BadInputTest, NulBytesInTheTargetAreRefused) {
@@ -796,7 +865,7 @@ TEST_F(BadInputTest, ForgedTruncatedAndForeignPageTokens) {
   other_options.fake.seed = 77;
   auto other = testing::StartFakeServer(other_options);
   ASSERT_NE(other, nullptr);
-  ASSERT_TRUE(other->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+  ASSERT_THAT(other->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
   TestClient other_client(*other);
   std::string other_token =
       other_client.Get(std::string(kJobs) + "?pageSize=1").json().value("nextPageToken", "");

@@ -128,13 +128,23 @@ TEST_F(ControlApiTest, HeldRequestIsReleasedByTheTest) {
     cancelled = other.Post(std::string(kJob) + ":cancel", "");
   });
   Reply waited = Control("POST", "/holds/cancel:wait", {{"count", 1}, {"timeout", "10s"}});
-  ASSERT_EQ(waited.json()["met"], true);
+  ASSERT_EQ(waited.json()["met"], true) << waited.body;
+  EXPECT_EQ(waited.json()["reason"], "met: 1 request on hold \"cancel\"");
   EXPECT_EQ(Control("GET", "/holds").json()["holds"]["cancel"], 1);
   EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_RUNNING") << "the cancel has not happened yet";
   EXPECT_EQ(Control("POST", "/holds/cancel:release").json()["released"], 1);
   caller.join();
   EXPECT_EQ(cancelled.status, 200);
   EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_CANCELLING");
+}
+
+TEST_F(ControlApiTest, HoldWaitReportsWhatItSawOnTimeout) {
+  Reply missed = Control("POST", "/holds/cancel:wait", {{"count", 2}, {"timeout", "0.05s"}});
+  ASSERT_EQ(missed.status, 200) << missed.body;
+  EXPECT_EQ(missed.json()["met"], false);
+  EXPECT_EQ(missed.json()["reason"],
+            "timed out after 50 ms waiting for 2 requests on hold \"cancel\"; 0 waiting on "
+            "\"cancel\"; no other hold has waiters");
 }
 
 TEST_F(ControlApiTest, JournalWaitReportsWhatItSawOnTimeout) {

@@ -24,9 +24,15 @@
 #include <thread>
 #include <vector>
 
+#include "fake/testing/status_matchers.h"
+
 namespace nasfake::server {
 namespace {
 
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -73,7 +79,7 @@ HttpTransport::Handler Recording(Recorder* recorder, std::string body = R"({"ok"
 std::unique_ptr<HttpTransport> MustStart(const HttpTransport::Options& options,
                                          HttpTransport::Handler handler) {
   auto transport = HttpTransport::Start(options, std::move(handler));
-  EXPECT_TRUE(transport.ok()) << transport.status().message();
+  EXPECT_THAT(transport, IsOk());
   if (!transport.ok()) return nullptr;
   return std::move(transport).value();
 }
@@ -547,12 +553,9 @@ TEST(HttpTransportTest, UnbindablePortIsUnavailable) {
   options.port = port;
   Recorder recorder;
   auto transport = HttpTransport::Start(options, Recording(&recorder));
-  ASSERT_FALSE(transport.ok());
-  EXPECT_EQ(transport.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(transport.status().message().find("127.0.0.1:" + std::to_string(port)),
-            std::string::npos)
-      << transport.status().message();
-  EXPECT_NE(transport.status().message().find("--port 0"), std::string::npos);
+  EXPECT_THAT(transport, StatusIs(StatusCode::kUnavailable,
+                                  AllOf(HasSubstr("127.0.0.1:" + std::to_string(port)),
+                                        HasSubstr("--port 0"))));
   ::close(fd);
 }
 
@@ -561,8 +564,7 @@ TEST(HttpTransportTest, InvalidOptionsAreRejected) {
   HttpTransport::Options options;
   options.max_connections = 0;
   auto transport = HttpTransport::Start(options, Recording(&recorder));
-  ASSERT_FALSE(transport.ok());
-  EXPECT_EQ(transport.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(transport, StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(HttpTransportTest, ManyTransportsStartAndStopConcurrently) {

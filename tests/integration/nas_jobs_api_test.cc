@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake/testing/status_matchers.h"
 #include "tests/support/test_support.h"
 
 namespace nasfake {
@@ -10,6 +11,7 @@ namespace {
 
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::ReadJsonFixture;
 using ::nasfake::testing::ReadSourceFile;
 using ::nasfake::testing::Reply;
@@ -29,7 +31,7 @@ class NasJobsApiTest : public ::testing::Test {
   void SetUp() override {
     server_ = testing::StartFakeServer();
     ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+    ASSERT_THAT(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
     client_ = std::make_unique<TestClient>(*server_);
   }
   json SeededJob(const std::string& state) {

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake/testing/status_matchers.h"
 #include "tests/support/test_support.h"
 
 namespace nasfake {
@@ -9,6 +10,7 @@ namespace {
 
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -20,7 +22,7 @@ class OperationsApiTest : public ::testing::Test {
   void SetUp() override {
     server_ = testing::StartFakeServer();
     ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+    ASSERT_THAT(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"), IsOk());
     client_ = std::make_unique<TestClient>(*server_);
   }
   std::string DeleteJob(const std::string& id) {

@@ -15,6 +15,7 @@
 
 #include "fake/journal/journal.h"
 #include "fake/server/control_api.h"
+#include "fake/testing/status_matchers.h"
 #include "scenarios/transcript.h"
 #include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
@@ -26,8 +27,10 @@ using ::nasfake::testing::BeginEntry;
 using ::nasfake::testing::CompleteEntry;
 using ::nasfake::testing::EqualsJson;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::NasfakeProcess;
 using ::nasfake::testing::Reply;
+using ::nasfake::testing::StatusIs;
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
 using scenarios::Exchange;
@@ -61,7 +64,7 @@ json ExampleDocument() {
 
 TEST(TranscriptJsonTest, ReadsAndWritesTheSameDocument) {
   auto transcript = scenarios::TranscriptFromJson(ExampleDocument(), "t.json");
-  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  ASSERT_THAT(transcript, IsOk());
   ASSERT_EQ(transcript->exchanges.size(), 2u);
   const Exchange& cancel = transcript->exchanges[0];
   EXPECT_EQ(cancel.request.method, "POST");
@@ -99,7 +102,7 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
 
   json of_journal = server::TranscriptOf(journal);
   auto transcript = scenarios::TranscriptFromJson(of_journal, "transcript");
-  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  ASSERT_THAT(transcript, IsOk());
   EXPECT_EQ(transcript->exchanges.size(), 2u);
   EXPECT_THAT(scenarios::TranscriptToJson(*transcript), EqualsJson(of_journal));
 }
@@ -107,9 +110,7 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
 TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
   auto error = [](const json& document) {
     auto t = scenarios::TranscriptFromJson(document, "t.json");
-    EXPECT_FALSE(t.ok());
-    if (t.ok()) return std::string();
-    EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(t, StatusIs(StatusCode::kInvalidArgument));
     return t.status().message();
   };
   json doc = ExampleDocument();
@@ -139,8 +140,8 @@ TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
 
 TEST(TranscriptJsonTest, LoadTranscriptFileNamesTheFile) {
   auto missing = scenarios::LoadTranscriptFile("/nonexistent/t.json");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "/nonexistent/t.json: (file): cannot be read");
+  EXPECT_THAT(missing, StatusIs(StatusCode::kInvalidArgument,
+                                "/nonexistent/t.json: (file): cannot be read"));
 }
 
 // --- ReplayKey and Replayer ----------------------------------------------------
@@ -300,7 +301,7 @@ class RecordReplayTest : public ::testing::Test {
   void SetUp() override {
     upstream_ = testing::StartFakeServer();
     ASSERT_NE(upstream_, nullptr);
-    ASSERT_TRUE(upstream_->SeedFromPath(NASFAKE_SOURCE_DIR "/fixtures/seed").ok());
+    ASSERT_THAT(upstream_->SeedFromPath(NASFAKE_SOURCE_DIR "/fixtures/seed"), IsOk());
   }
 
   // Runs kScript through `nasfake record` into `out`; the replies.
@@ -352,7 +353,7 @@ TEST_F(RecordReplayTest, RecordsThroughTheProxyThenReplaysByteForByte) {
   // The transcript: each request as received, each answer as returned.
   json document = json::parse(out.Read(), nullptr, false);
   auto transcript = scenarios::TranscriptFromJson(document, out.path().string());
-  ASSERT_TRUE(transcript.ok()) << transcript.status().message() << "\n" << out.Read();
+  ASSERT_THAT(transcript, IsOk()) << out.Read();
   ASSERT_EQ(transcript->exchanges.size(), kScript.size());
   json upstream_transcript = server::TranscriptOf(upstream_->journal());
   for (size_t i = 0; i < kScript.size(); ++i) {
@@ -448,7 +449,7 @@ TEST_F(RecordReplayTest, UnreachableUpstreamIsAnsweredAndRecordedAs502) {
   EXPECT_THAT(reply.body, HasSubstr("502"));
   // Written after the exchange, before any stop.
   auto transcript = scenarios::LoadTranscriptFile(out.path());
-  ASSERT_TRUE(transcript.ok()) << transcript.status().message();
+  ASSERT_THAT(transcript, IsOk());
   ASSERT_EQ(transcript->exchanges.size(), 1u);
   EXPECT_EQ(transcript->exchanges[0].response.status, 502);
   EXPECT_EQ(transcript->exchanges[0].response.body, reply.body);

@@ -14,6 +14,7 @@
 
 #include "conformance/clients/reference/nas_jobs_client.h"
 #include "fake/journal/matchers.h"
+#include "fake/testing/status_matchers.h"
 #include "scenarios/scenario_json.h"
 #include "tests/support/test_support.h"
 
@@ -34,6 +35,7 @@ using ::nasfake::reference::EncodePath;
 using ::nasfake::reference::EncodeQueryValue;
 using ::nasfake::reference::NasJobsClient;
 using ::nasfake::reference::StatusNameForHttp;
+using ::nasfake::testing::IsOk;
 using nlohmann::json;
 using std::chrono::milliseconds;
 using ::testing::_;
@@ -76,9 +78,9 @@ class ReferenceClientTest : public ::testing::Test {
     for (const json& rule : document.value("rules", json::array())) rules.push_back(rule);
     if (!rules.empty()) document["rules"] = rules;
     auto scenario = scenarios::ScenarioFromJson(document, name);
-    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+    ASSERT_THAT(scenario, IsOk());
     ASSERT_NO_FATAL_FAILURE(Start());
-    ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+    ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
   }
   void Start() {
     server_ = testing::StartFakeServer();

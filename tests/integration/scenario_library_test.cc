@@ -9,6 +9,7 @@
 #include <set>
 
 #include "fake/journal/matchers.h"
+#include "fake/testing/status_matchers.h"
 #include "scenarios/scenario_json.h"
 #include "tests/support/test_support.h"
 
@@ -19,6 +20,7 @@ using ::nasfake::journal::HasAction;
 using ::nasfake::journal::HasOperation;
 using ::nasfake::journal::HasStatus;
 using ::nasfake::testing::IsApiError;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::Reply;
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
@@ -35,11 +37,11 @@ class ScenarioLibraryTest : public ::testing::Test {
   void Load(const std::string& name, FakeServerOptions options = {}) {
     auto scenario = scenarios::LoadScenarioFile(std::string(NASFAKE_SOURCE_DIR) +
                                                 "/scenarios/library/" + name + ".json");
-    ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+    ASSERT_THAT(scenario, IsOk());
     EXPECT_FALSE(scenario->description.empty());
     server_ = testing::StartFakeServer(std::move(options));
     ASSERT_NE(server_, nullptr);
-    ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+    ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
     client_ = std::make_unique<TestClient>(*server_);
   }
   std::string State(const Reply& reply) { return reply.json().value("state", "<none>"); }

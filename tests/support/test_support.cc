@@ -20,7 +20,7 @@ class HttplibWarmUp : public ::testing::Environment {
  public:
   void SetUp() override {
     auto server = FakeServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status().message();
+    ASSERT_THAT(server, IsOk());
     TestClient client(**server);
     const std::string jobs = "/v1/projects/123456789012/locations/us-central1/nasJobs";
     ASSERT_EQ(client.Get(jobs).status, 200);
@@ -48,7 +48,7 @@ nlohmann::json ReadJsonFixture(std::string_view relative_path) {
 
 std::unique_ptr<FakeServer> StartFakeServer(FakeServerOptions options) {
   auto server = FakeServer::Start(std::move(options));
-  EXPECT_TRUE(server.ok()) << server.status().message();
+  EXPECT_THAT(server, IsOk());
   return server.ok() ? std::move(*server) : nullptr;
 }
 

@@ -1,5 +1,7 @@
 // Helpers shared by the test suites: fixtures, a loopback HTTP client, and a
 // JSON matcher whose failure message is the JSON Patch from actual to expected.
+// Includes fake/testing/status_matchers.h, so every suite prints a Status the
+// same way and has IsOk / StatusIs / IsOkAndHolds.
 #pragma once
 
 #include <gmock/gmock.h>
@@ -11,6 +13,7 @@
 #include <string_view>
 
 #include "fake/server/fake_server.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::testing {
 

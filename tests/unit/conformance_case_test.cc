@@ -6,20 +6,24 @@
 #include <gtest/gtest.h>
 
 #include "conformance/runner/runner.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::conformance {
 namespace {
 
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 const std::string kScenarios = std::string(NASFAKE_SOURCE_DIR) + "/scenarios/library";
 
 Case Parse(const json& document) {
   auto c = CaseFromJson(document, "t.json", kScenarios);
-  EXPECT_TRUE(c.ok()) << c.status().message();
+  EXPECT_THAT(c, IsOk());
   return c.ok() ? *c : Case{};
 }
 
@@ -55,7 +59,7 @@ json BaseCase() {
 
 TEST(ConformanceCaseTest, EveryBundledCaseLoads) {
   auto cases = LoadCases(std::string(NASFAKE_SOURCE_DIR) + "/conformance/cases", kScenarios);
-  ASSERT_TRUE(cases.ok()) << cases.status().message();
+  ASSERT_THAT(cases, IsOk());
   EXPECT_GE(cases->size(), 25u);
   int required = 0;
   for (const auto& c : *cases) required += c.level == Level::kRequired;
@@ -66,14 +70,15 @@ TEST(ConformanceCaseTest, BadCaseNamesThePath) {
   json doc = BaseCase();
   doc["expect"] = {{"wire", {{{"what", "x"}, {"count", {{"operation", "nasJobs.get"}}}}}}};
   auto c = CaseFromJson(doc, "t.json", kScenarios);
-  EXPECT_THAT(c.status().message(), HasSubstr("t.json: expect.wire[0]: count needs min, max"));
+  EXPECT_THAT(c, StatusIs(StatusCode::kInvalidArgument,
+                          HasSubstr("t.json: expect.wire[0]: count needs min, max")));
   doc = BaseCase();
   doc["colour"] = 1;
-  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios).status().message(),
-              HasSubstr("colour: unknown key"));
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("colour: unknown key")));
   doc = BaseCase();
   doc["scenario"] = "../etc/passwd";
-  EXPECT_FALSE(CaseFromJson(doc, "t.json", kScenarios).ok());
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios), Not(IsOk()));
 }
 
 TEST(ConformanceCaseTest, ExitStatusAndOutcome) {

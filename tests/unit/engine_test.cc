@@ -18,13 +18,17 @@
 
 #include "fake/api/router.h"
 #include "fake/glob.h"
+#include "fake/journal/matchers.h"
 #include "fake/store/clock.h"
 
 namespace nasfake::scenarios {
 namespace {
 
+using ::nasfake::journal::IsMet;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::Pair;
 using namespace std::chrono_literals;
 
@@ -481,7 +485,7 @@ TEST_F(EngineTest, HoldWaitsForRelease) {
   CountingApi api;
   std::string note;
   std::thread request([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), &note); });
-  ASSERT_TRUE(engine_.WaitForHeld("h", 1, 10s));
+  ASSERT_THAT(engine_.WaitForHeld("h", 1, 10s), IsMet());
   EXPECT_THAT(engine_.Held(), ElementsAre(Pair("h", 1u)));
   EXPECT_EQ(api.calls, 0);
   EXPECT_EQ(engine_.ReleaseHold("h"), 1u);
@@ -497,10 +501,14 @@ TEST_F(EngineTest, ReleaseHoldCountReleasesTheFirstWaiters) {
   for (int i = 0; i < 3; ++i) {
     requests.emplace_back([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), nullptr); });
   }
-  ASSERT_TRUE(engine_.WaitForHeld("h", 3, 10s));
+  ASSERT_THAT(engine_.WaitForHeld("h", 3, 10s), IsMet());
   EXPECT_EQ(engine_.ReleaseHold("h", 2), 2u);
   EXPECT_THAT(engine_.Held(), ElementsAre(Pair("h", 1u)));
-  EXPECT_FALSE(engine_.WaitForHeld("h", 2, 0ms));
+  WaitResult two = engine_.WaitForHeld("h", 2, 0ms);
+  EXPECT_THAT(two, Not(IsMet()));
+  EXPECT_EQ(two.reason,
+            "timed out after 0 ms waiting for 2 requests on hold \"h\"; 1 waiting on \"h\"; "
+            "no other hold has waiters");
   EXPECT_EQ(engine_.ReleaseHold("other"), 0u);
   EXPECT_EQ(engine_.ReleaseHold("h", 5), 1u);
   for (auto& request : requests) request.join();
@@ -519,13 +527,36 @@ TEST_F(EngineTest, ReleaseWithNobodyWaitingReleasesNobodyLater) {
   EXPECT_THAT(engine.Held(), IsEmpty());
 }
 
-TEST_F(EngineTest, WaitForHeldTimesOut) { EXPECT_FALSE(engine_.WaitForHeld("h", 1, 10ms)); }
+TEST_F(EngineTest, WaitForHeldTimesOut) {
+  WaitResult result = engine_.WaitForHeld("h", 1, 10ms);
+  EXPECT_THAT(result, Not(IsMet()));
+  EXPECT_EQ(result.reason,
+            "timed out after 10 ms waiting for 1 request on hold \"h\"; 0 waiting on \"h\"; no "
+            "other hold has waiters");
+}
+
+TEST_F(EngineTest, WaitForHeldSaysWhatIsMetAndWhatOtherHoldsHave) {
+  CountingApi api;
+  std::vector<std::thread> requests;
+  for (int i = 0; i < 2; ++i) {
+    requests.emplace_back([&] { engine_.Perform({"r", HoldAction("g")}, api.Fn(), nullptr); });
+  }
+  WaitResult met = engine_.WaitForHeld("g", 2, 10s);
+  ASSERT_THAT(met, IsMet());
+  EXPECT_EQ(met.reason, "met: 2 requests on hold \"g\"");
+  // The usual slip: waiting on a hold name the rule does not use.
+  WaitResult wrong_name = engine_.WaitForHeld("h", 1, 0ms);
+  EXPECT_THAT(wrong_name, Not(IsMet()));
+  EXPECT_THAT(wrong_name.reason, HasSubstr("; 0 waiting on \"h\"; other holds: \"g\" 2"));
+  EXPECT_EQ(engine_.ReleaseHold("g"), 2u);
+  for (auto& request : requests) request.join();
+}
 
 TEST_F(EngineTest, ShutdownEndsHoldsAndLaterWaits) {
   CountingApi api;
   std::string note;
   std::thread request([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), &note); });
-  ASSERT_TRUE(engine_.WaitForHeld("h", 1, 10s));
+  ASSERT_THAT(engine_.WaitForHeld("h", 1, 10s), IsMet());
   engine_.Shutdown();
   request.join();
   EXPECT_EQ(api.calls, 1);
@@ -542,7 +573,11 @@ TEST_F(EngineTest, ShutdownEndsHoldsAndLaterWaits) {
   EXPECT_EQ(hold_note, "stopped");
   EXPECT_EQ(delay_note, "stopped");
   EXPECT_EQ(real_note, "stopped");
-  EXPECT_FALSE(engine_.WaitForHeld("h", 1, 10s));
+  WaitResult after_shutdown = engine_.WaitForHeld("h", 1, 10s);
+  EXPECT_THAT(after_shutdown, Not(IsMet()));
+  EXPECT_THAT(after_shutdown.reason,
+              HasSubstr("the scenario engine was shut down while waiting for 1 request on "
+                        "hold \"h\""));
 }
 
 TEST_F(EngineTest, ShutdownEndsAVirtualDelay) {
@@ -561,7 +596,7 @@ TEST(EngineLifetimeTest, DestructorEndsHoldsAndUnsubscribes) {
   std::string note;
   auto engine = std::make_unique<ScenarioEngine>(clock);
   std::thread request([&] { engine->Perform({"r", HoldAction("h")}, api.Fn(), &note); });
-  ASSERT_TRUE(engine->WaitForHeld("h", 1, 10s));
+  ASSERT_THAT(engine->WaitForHeld("h", 1, 10s), IsMet());
   engine.reset();
   request.join();
   EXPECT_EQ(note, "stopped");

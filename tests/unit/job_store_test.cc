@@ -6,6 +6,7 @@
 #include <set>
 
 #include "fake/store/operation_store.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::store {
 namespace {
@@ -14,6 +15,8 @@ using model::JobState;
 using model::LocationName;
 using model::NasJob;
 using model::NasJobName;
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using ::testing::SizeIs;
 
 const LocationName kParent{"123456789012", "us-central1"};
@@ -63,24 +66,24 @@ TEST_F(JobStoreTest, GetAdvancesTheLifecycleWithTheClock) {
   NasJob job = store_.Create(kParent, NewJob("a"));
   clock_.Advance(std::chrono::seconds(2));
   auto got = store_.Get(NameOf(job));
-  ASSERT_TRUE(got.ok());
+  ASSERT_THAT(got, IsOk());
   EXPECT_EQ(got->state, JobState::kRunning);
 }
 
 TEST_F(JobStoreTest, MissingJobIsNotFoundEverywhere) {
   NasJobName missing{kParent, "1"};
-  EXPECT_EQ(store_.Get(missing).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_.Cancel(missing).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_.Delete(missing).code(), StatusCode::kNotFound);
-  EXPECT_EQ(store_.ListTrialDetails(missing, 0, "").status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(store_.Get(missing), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_.Cancel(missing), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_.Delete(missing), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_.ListTrialDetails(missing, 0, ""), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(JobStoreTest, DeletedJobIsGone) {
   NasJob job = store_.Create(kParent, NewJob("a"));
-  ASSERT_TRUE(store_.Delete(NameOf(job)).ok());
-  EXPECT_EQ(store_.Get(NameOf(job)).status().code(), StatusCode::kNotFound);
+  ASSERT_THAT(store_.Delete(NameOf(job)), IsOk());
+  EXPECT_THAT(store_.Get(NameOf(job)), StatusIs(StatusCode::kNotFound));
   auto page = store_.List(kParent, nullptr, "", 0, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   EXPECT_THAT(page->jobs, SizeIs(0));
 }
 
@@ -92,7 +95,7 @@ TEST_F(JobStoreTest, ListIsNewestFirstAndPagesVisitEveryJobOnce) {
   int pages = 0;
   do {
     auto page = store_.List(kParent, nullptr, "", 3, token);
-    ASSERT_TRUE(page.ok());
+    ASSERT_THAT(page, IsOk());
     for (const auto& job : page->jobs) seen.push_back(job.name);
     token = page->next_page_token;
     ++pages;
@@ -105,7 +108,7 @@ TEST_F(JobStoreTest, ListIsNewestFirstAndPagesVisitEveryJobOnce) {
 TEST_F(JobStoreTest, LastFullPageHasNoTokenWhenNothingFollows) {
   for (int i = 0; i < 4; ++i) store_.Create(kParent, NewJob("j"));
   auto page = store_.List(kParent, nullptr, "", 4, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   EXPECT_THAT(page->jobs, SizeIs(4));
   EXPECT_EQ(page->next_page_token, "");
 }
@@ -114,15 +117,15 @@ TEST_F(JobStoreTest, PagingIsStableWhileJobsAreCreatedAndDeleted) {
   std::vector<NasJob> jobs;
   for (int i = 0; i < 6; ++i) jobs.push_back(store_.Create(kParent, NewJob("j")));
   auto first = store_.List(kParent, nullptr, "", 2, "");
-  ASSERT_TRUE(first.ok());
-  store_.Create(kParent, NewJob("new"));             // newer than the cursor: not visited
-  ASSERT_TRUE(store_.Delete(NameOf(jobs[1])).ok());  // not yet visited: skipped
+  ASSERT_THAT(first, IsOk());
+  store_.Create(kParent, NewJob("new"));                // newer than the cursor: not visited
+  ASSERT_THAT(store_.Delete(NameOf(jobs[1])), IsOk());  // not yet visited: skipped
   std::set<std::string> seen;
   for (const auto& j : first->jobs) seen.insert(j.name);
   std::string token = first->next_page_token;
   while (!token.empty()) {
     auto page = store_.List(kParent, nullptr, "", 2, token);
-    ASSERT_TRUE(page.ok());
+    ASSERT_THAT(page, IsOk());
     for (const auto& j : page->jobs) EXPECT_TRUE(seen.insert(j.name).second) << j.name;
     token = page->next_page_token;
   }
@@ -133,26 +136,16 @@ TEST_F(JobStoreTest, PagingIsStableWhileJobsAreCreatedAndDeleted) {
 TEST_F(JobStoreTest, TokenIsBoundToParentAndFilter) {
   for (int i = 0; i < 3; ++i) store_.Create(kParent, NewJob("j"));
   auto page = store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   ASSERT_FALSE(page->next_page_token.empty());
   const auto& token = page->next_page_token;
-  EXPECT_EQ(store_.List(kParent, nullptr, "other", 1, token).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_
-                .List(LocationName{"123456789012", "europe-west4"}, nullptr,
-                      "state=JOB_STATE_QUEUED", 1, token)
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_THAT(store_.List(kParent, nullptr, "other", 1, token), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.List(LocationName{"123456789012", "europe-west4"}, nullptr, "state=JOB_STATE_QUEUED", 1, token), StatusIs(StatusCode::kInvalidArgument));
   std::string forged = token;
   forged[3] = forged[3] == 'A' ? 'B' : 'A';
-  EXPECT_EQ(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, forged).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, token.substr(0, 10))
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_TRUE(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, token).ok());
+  EXPECT_THAT(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, forged), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, token.substr(0, 10)), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.List(kParent, nullptr, "state=JOB_STATE_QUEUED", 1, token), IsOk());
 }
 
 TEST_F(JobStoreTest, ListFiltersWithThePredicateAfterCatchingUp) {
@@ -161,7 +154,7 @@ TEST_F(JobStoreTest, ListFiltersWithThePredicateAfterCatchingUp) {
   store_.Create(kParent, NewJob("b"));
   auto page = store_.List(
       kParent, [](const NasJob& j) { return j.state == JobState::kRunning; }, "running", 0, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   ASSERT_THAT(page->jobs, SizeIs(1));
   EXPECT_EQ(page->jobs[0].name, a.name);
 }
@@ -172,9 +165,9 @@ TEST_F(JobStoreTest, ListOmitsNasJobOutputButGetKeepsIt) {
   job.state = JobState::kRunning;
   job.nas_job_output.emplace();
   job.nas_job_output->search_trials.emplace_back().id = "1";
-  ASSERT_TRUE(store_.Seed(job).ok());
+  ASSERT_THAT(store_.Seed(job), IsOk());
   auto page = store_.List(kParent, nullptr, "", 0, "");
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   ASSERT_THAT(page->jobs, SizeIs(1));
   EXPECT_FALSE(page->jobs[0].nas_job_output);
   EXPECT_TRUE(store_.Get(NameOf(job))->nas_job_output);
@@ -184,27 +177,27 @@ TEST_F(JobStoreTest, SeedCanonicalisesProjectIdToNumber) {
   NasJob job = NewJob("seeded");
   job.name = "projects/my-project/locations/us-central1/nasJobs/42";
   auto seeded = store_.Seed(job);
-  ASSERT_TRUE(seeded.ok());
+  ASSERT_THAT(seeded, IsOk());
   EXPECT_EQ(seeded->name, "projects/" + model::CanonicalProject("my-project") +
                               "/locations/us-central1/nasJobs/42");
-  EXPECT_TRUE(store_.Get(*model::ParseNasJobName(job.name)).ok());
+  EXPECT_THAT(store_.Get(*model::ParseNasJobName(job.name)), IsOk());
 }
 
 TEST_F(JobStoreTest, TrialDetailsPageInIdOrder) {
   NasJob job = NewJob("seeded");
   job.name = "projects/123456789012/locations/us-central1/nasJobs/42";
-  ASSERT_TRUE(store_.Seed(job).ok());
+  ASSERT_THAT(store_.Seed(job), IsOk());
   for (int id : {3, 1, 2}) {
     model::NasTrialDetail detail;
     detail.name = job.name + "/nasTrialDetails/" + std::to_string(id);
-    ASSERT_TRUE(store_.SeedTrialDetail(detail).ok());
+    ASSERT_THAT(store_.SeedTrialDetail(detail), IsOk());
   }
   auto first = store_.ListTrialDetails(NameOf(job), 2, "");
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   ASSERT_THAT(first->details, SizeIs(2));
   EXPECT_EQ(first->details[0].name, job.name + "/nasTrialDetails/1");
   auto second = store_.ListTrialDetails(NameOf(job), 2, first->next_page_token);
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   ASSERT_THAT(second->details, SizeIs(1));
   EXPECT_EQ(second->details[0].name, job.name + "/nasTrialDetails/3");
   EXPECT_EQ(second->next_page_token, "");
@@ -249,9 +242,9 @@ TEST(OperationStoreTest, CancelOfDoneOperationIsFailedPrecondition) {
   VirtualClock clock;
   OperationStore ops(clock, 1);
   auto op = ops.StartDelete(kParent, [] { return Status(); });
-  auto status = ops.Cancel(*model::ParseOperationName(op.name));
-  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(status.message(), "Operation " + op.name + " is not cancellable.");
+  EXPECT_THAT(ops.Cancel(*model::ParseOperationName(op.name)),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       "Operation " + op.name + " is not cancellable."));
 }
 
 TEST(OperationStoreTest, CancelledOperationNeverPerformsItsWork) {
@@ -264,7 +257,7 @@ TEST(OperationStoreTest, CancelledOperationNeverPerformsItsWork) {
     return Status();
   });
   auto name = *model::ParseOperationName(op.name);
-  ASSERT_TRUE(ops.Cancel(name).ok());
+  ASSERT_THAT(ops.Cancel(name), IsOk());
   auto after = ops.Get(name);
   EXPECT_TRUE(after->done);
   ASSERT_TRUE(after->error);

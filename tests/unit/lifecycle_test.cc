@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "fake/model/json_mapping.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::store {
 namespace {
@@ -10,6 +11,8 @@ namespace {
 using model::JobState;
 using model::NasJob;
 using model::Timestamp;
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -69,7 +72,7 @@ TEST_F(LifecycleTest, CancelWhileRunningGoesThroughCancellingToCancelled) {
   Create();
   At(seconds(2));
   ASSERT_EQ(job_.state, JobState::kRunning);
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   EXPECT_EQ(job_.state, JobState::kCancelling);
   EXPECT_FALSE(job_.end_time);
   EXPECT_FALSE(job_.error);
@@ -86,7 +89,7 @@ TEST_F(LifecycleTest, CancelWhileRunningGoesThroughCancellingToCancelled) {
 
 TEST_F(LifecycleTest, CancelWhileQueuedNeverStarts) {
   Create();
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0), IsOk());
   At(std::chrono::hours(10));
   EXPECT_EQ(job_.state, JobState::kCancelled);
   EXPECT_FALSE(job_.start_time);
@@ -98,7 +101,7 @@ TEST_F(LifecycleTest, WorkThatEndsBeforeCancellationTakesEffectWinsTheRace) {
   settings.cancelling_for = seconds(30);
   Create(settings);
   At(seconds(5));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(5)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(5)), IsOk());
   At(seconds(60));
   EXPECT_EQ(job_.state, JobState::kSucceeded);
   EXPECT_EQ(job_.end_time, kT0 + milliseconds(11500));
@@ -110,7 +113,7 @@ TEST_F(LifecycleTest, FinishesFirstEffectLeavesTheStateAndEndsWithTheOutcome) {
   settings.cancel_effect = LifecycleSettings::CancelEffect::kFinishesFirst;
   Create(settings);
   At(seconds(2));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   EXPECT_EQ(job_.state, JobState::kRunning) << "a cancel that loses the race changes nothing";
   At(milliseconds(2999));
   EXPECT_EQ(job_.state, JobState::kRunning);
@@ -118,8 +121,7 @@ TEST_F(LifecycleTest, FinishesFirstEffectLeavesTheStateAndEndsWithTheOutcome) {
   EXPECT_EQ(job_.state, JobState::kSucceeded);
   EXPECT_EQ(job_.end_time, kT0 + seconds(3));
   EXPECT_FALSE(job_.error);
-  EXPECT_EQ(RequestCancel(job_, runtime_, kT0 + seconds(4)).code(),
-            StatusCode::kFailedPrecondition);
+  EXPECT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(4)), StatusIs(StatusCode::kFailedPrecondition));
 }
 
 TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheReadAfterTheCount) {
@@ -129,7 +131,7 @@ TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheReadAfterTheCount) {
   settings.outcome = JobState::kFailed;
   Create(settings);
   At(seconds(2));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   CountRead(job_, runtime_, kT0 + seconds(3));
   EXPECT_EQ(job_.state, JobState::kRunning);
   CountRead(job_, runtime_, kT0 + seconds(4));
@@ -142,7 +144,7 @@ TEST_F(LifecycleTest, PollBasedCancellationEndsAtTheReadAfterTheConfiguredCount)
   settings.cancelling_polls = 3;
   Create(settings);
   At(seconds(2));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   for (int read = 1; read <= 3; ++read) {
     At(std::chrono::minutes(read));  // time alone does not end it
     CountRead(job_, runtime_, kT0 + std::chrono::minutes(read));
@@ -157,20 +159,19 @@ TEST_F(LifecycleTest, CancelOfTerminalJobIsFailedPreconditionAndChangesNothing) 
   Create();
   At(std::chrono::hours(5));
   NasJob before = job_;
-  Status s = RequestCancel(job_, runtime_, kT0 + std::chrono::hours(6));
-  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
-  EXPECT_EQ(s.message(),
-            "The NasJob \"projects/1/locations/us-central1/nasJobs/1\" is in state "
-            "JOB_STATE_SUCCEEDED and cannot be canceled.");
+  EXPECT_THAT(RequestCancel(job_, runtime_, kT0 + std::chrono::hours(6)),
+              StatusIs(StatusCode::kFailedPrecondition,
+                       "The NasJob \"projects/1/locations/us-central1/nasJobs/1\" is in state "
+                       "JOB_STATE_SUCCEEDED and cannot be canceled."));
   EXPECT_EQ(job_, before);
 }
 
 TEST_F(LifecycleTest, SecondCancelWhileCancellingIsANoOp) {
   Create();
   At(seconds(2));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   NasJob before = job_;
-  EXPECT_TRUE(RequestCancel(job_, runtime_, kT0 + milliseconds(2500)).ok());
+  EXPECT_THAT(RequestCancel(job_, runtime_, kT0 + milliseconds(2500)), IsOk());
   EXPECT_EQ(job_, before);
   At(seconds(3));
   EXPECT_EQ(job_.state, JobState::kCancelled);  // the first cancel's clock still rules
@@ -181,7 +182,7 @@ TEST_F(LifecycleTest, UnsetDurationHoldsTheStateUntilForced) {
   settings.cancelling_for.reset();
   Create(settings);
   At(seconds(2));
-  ASSERT_TRUE(RequestCancel(job_, runtime_, kT0 + seconds(2)).ok());
+  ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());
   At(std::chrono::hours(1));
   EXPECT_EQ(job_.state, JobState::kCancelling);
   ForceState(job_, runtime_, JobState::kCancelled, kT0 + std::chrono::hours(1));

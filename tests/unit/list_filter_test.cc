@@ -15,12 +15,16 @@
 #include "fake/model/nas_job.h"
 #include "fake/model/time.h"
 #include "fake/status.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::api {
 namespace {
 
 using model::JobState;
 using model::NasJob;
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -45,17 +49,17 @@ NasJob Job(std::string display_name, JobState state = JobState::kRunning,
 // Parses `filter` (which must be valid) and matches it against `job`.
 bool Match(std::string_view filter, const NasJob& job) {
   StatusOr<ListFilter> f = ListFilter::Parse(filter);
-  EXPECT_TRUE(f.ok()) << "filter: " << filter << "\nerror: " << f.status().message();
+  EXPECT_THAT(f, IsOk()) << "filter: " << filter;
   return f.ok() && f->Matches(job);
 }
 
 // Asserts that `filter` is rejected with INVALID_ARGUMENT naming the problem.
 void ExpectInvalid(std::string_view filter, std::string_view why_fragment) {
   StatusOr<ListFilter> f = ListFilter::Parse(filter);
-  ASSERT_FALSE(f.ok()) << "filter unexpectedly parsed: " << filter;
-  EXPECT_EQ(f.status().code(), StatusCode::kInvalidArgument) << filter;
-  EXPECT_THAT(f.status().message(), StartsWith("Invalid filter \"")) << filter;
-  EXPECT_THAT(f.status().message(), HasSubstr(std::string(why_fragment))) << filter;
+  EXPECT_THAT(
+      f, StatusIs(StatusCode::kInvalidArgument,
+                  AllOf(StartsWith("Invalid filter \""), HasSubstr(std::string(why_fragment)))))
+      << filter;
 }
 
 // --- Empty filter -----------------------------------------------------------
@@ -63,7 +67,7 @@ void ExpectInvalid(std::string_view filter, std::string_view why_fragment) {
 TEST(ListFilterTest, EmptyAndBlankFiltersMatchEveryJob) {
   for (std::string_view text : {"", " ", " \t\n\r "}) {
     StatusOr<ListFilter> f = ListFilter::Parse(text);
-    ASSERT_TRUE(f.ok()) << f.status().message();
+    ASSERT_THAT(f, IsOk());
     EXPECT_TRUE(f->Matches(Job("")));
     EXPECT_TRUE(f->Matches(Job("anything", JobState::kFailed)));
   }
@@ -506,10 +510,9 @@ TEST(ListFilterTest, ErrorStringsAndEscapes) {
 
 TEST(ListFilterTest, ErrorMessageQuotesTheFilter) {
   StatusOr<ListFilter> f = ListFilter::Parse("nope=1");
-  ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().message(),
-            "Invalid filter \"nope=1\": unknown field \"nope\" at position 0; filterable fields "
-            "are display_name, state, create_time, labels");
+  EXPECT_THAT(f, StatusIs(StatusCode::kInvalidArgument,
+                          "Invalid filter \"nope=1\": unknown field \"nope\" at position 0; "
+                          "filterable fields are display_name, state, create_time, labels"));
 }
 
 // --- Bounds -----------------------------------------------------------------
@@ -532,9 +535,8 @@ TEST(ListFilterTest, HugeFilterIsRejectedFastWithoutEchoingIt) {
   auto start = std::chrono::steady_clock::now();
   StatusOr<ListFilter> f = ListFilter::Parse(huge);
   auto elapsed = std::chrono::steady_clock::now() - start;
-  ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(f.status().message(), HasSubstr("100000 bytes long; the limit is 4096 bytes"));
+  ASSERT_THAT(f, StatusIs(StatusCode::kInvalidArgument,
+                          HasSubstr("100000 bytes long; the limit is 4096 bytes")));
   EXPECT_LT(f.status().message().size(), 500u);  // the text is not echoed whole
   EXPECT_LT(elapsed, std::chrono::seconds(1));
 }
@@ -573,7 +575,7 @@ TEST(ListFilterTest, SixtyFourLevelsAreAllowed) {
 TEST(ListFilterTest, MatchesIsSafeFromManyThreadsOnACopy) {
   StatusOr<ListFilter> parsed =
       ListFilter::Parse(R"(display_name:"job_*" AND (labels.env="prod" OR labels:canary))");
-  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_THAT(parsed, IsOk());
   const ListFilter filter = *parsed;  // copies share the parsed tree
   std::vector<NasJob> jobs;
   for (int i = 0; i < 64; ++i) {

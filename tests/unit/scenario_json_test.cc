@@ -10,23 +10,27 @@
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "fake/model/resource_names.h"
+#include "fake/testing/status_matchers.h"
 #include "scenarios/answers.h"
 #include "scenarios/builder.h"
 
 namespace nasfake::scenarios {
 namespace {
 
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kJob1[] = "projects/123456789012/locations/us-central1/nasJobs/1";
 
 Scenario Load(std::string_view text) {
   auto s = ScenarioFromJson(json::parse(text), "t.json");
-  EXPECT_TRUE(s.ok()) << s.status().message();
+  EXPECT_THAT(s, IsOk());
   return s.ok() ? *s : Scenario{};
 }
 
@@ -39,9 +43,7 @@ Action LoadAction(std::string_view action) {
 
 std::string ErrorOf(std::string_view text) {
   auto s = ScenarioFromJson(json::parse(text), "t.json");
-  EXPECT_FALSE(s.ok()) << text;
-  if (s.ok()) return "";
-  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument)) << text;
   return s.status().message();
 }
 
@@ -439,12 +441,12 @@ TEST(ScenarioJsonTest, OutOfRangeAndOddValuesAreErrorsNotExceptions) {
   // A document built in C++ may hold invalid UTF-8; messages replace it.
   json doc = {{"name", "x"}, {"rules", {{{"id", "a"}, {"action", {{"html", "\xff"}}}}}}};
   auto s = ScenarioFromJson(doc, "c++");
-  ASSERT_FALSE(s.ok());
-  EXPECT_THAT(s.status().message(),
-              StartsWith("c++: rules[0].action.html: expected 404, 502 or 503, got \""));
+  EXPECT_THAT(s,
+              StatusIs(StatusCode::kInvalidArgument,
+                       StartsWith("c++: rules[0].action.html: expected 404, 502 or 503, got \"")));
   json nan_rate = {{"name", "x"},
                    {"randomFaults", {{"seed", 1}, {"rate", NAN}, {"choices", {{{"pass", true}}}}}}};
-  EXPECT_FALSE(ScenarioFromJson(nan_rate, "c++").ok());
+  EXPECT_THAT(ScenarioFromJson(nan_rate, "c++"), Not(IsOk()));
 }
 
 TEST(ScenarioJsonTest, UnknownErrorCodeNameListsTheCodes) {
@@ -499,7 +501,7 @@ TEST(ScenarioJsonTest, RoundTripOfEveryFeatureIsExact) {
   Scenario s = Load(kEveryFeature);
   json written = ScenarioToJson(s);
   auto again = ScenarioFromJson(written, "written");
-  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << written.dump(2);
+  ASSERT_THAT(again, IsOk()) << written.dump(2);
   EXPECT_EQ(*again, s);
   EXPECT_EQ(ScenarioToJson(*again), written);
   // Unsorted answer headers keep their order through the array form.
@@ -515,9 +517,9 @@ TEST(ScenarioJsonTest, ToJsonOfAnInvalidScenarioIsRefusedByTheReader) {
   r.actions = {Fault({api::WireFault::Kind::kReset, 3})};
   s.rules = {r};
   auto again = ScenarioFromJson(ScenarioToJson(s), "w");
-  ASSERT_FALSE(again.ok());
-  EXPECT_EQ(again.status().message(),
-            "w: rules[0].action.bytes: only allowed with \"fault\": \"partial\" or \"dribble\"");
+  EXPECT_THAT(again, StatusIs(StatusCode::kInvalidArgument,
+                              "w: rules[0].action.bytes: only allowed with \"fault\": "
+                              "\"partial\" or \"dribble\""));
 }
 
 // --- Builder ------------------------------------------------------------------
@@ -549,7 +551,7 @@ TEST(ScenarioBuilderTest, BuildsTheSameScenarioAsTheEquivalentJson) {
                    .RandomFaults(7, 0.5, {Fault({K::kStall, 0, milliseconds(250)})},
                                  Match().Operation("operations.get"))
                    .Build();
-  ASSERT_TRUE(built.ok()) << built.status().message();
+  ASSERT_THAT(built, IsOk());
   Scenario from_json = Load(R"({
     "name": "cancel-races", "description": "d",
     "seed": {"nasJobs":[{"name":"projects/123456789012/locations/us-central1/nasJobs/1"}]},
@@ -575,23 +577,25 @@ TEST(ScenarioBuilderTest, BuildsTheSameScenarioAsTheEquivalentJson) {
 TEST(ScenarioBuilderTest, BuildValidatesLikeTheLoader) {
   auto no_bytes =
       ScenarioBuilder("x").On().Do(Fault({api::WireFault::Kind::kPartialThenClose})).Build();
-  ASSERT_FALSE(no_bytes.ok());
-  EXPECT_EQ(no_bytes.status().message(),
-            "ScenarioBuilder \"x\": rules[0].action.bytes: expected an integer >= 1, got 0");
+  EXPECT_THAT(no_bytes,
+              StatusIs(StatusCode::kInvalidArgument,
+                       "ScenarioBuilder \"x\": rules[0].action.bytes: expected an integer >= 1, "
+                       "got 0"));
   auto duplicate = ScenarioBuilder("x").On().Id("rule-2").Do(Pass()).On().Do(Pass()).Build();
-  ASSERT_FALSE(duplicate.ok());
-  EXPECT_EQ(duplicate.status().message(),
-            "ScenarioBuilder \"x\": rules[1].id: duplicate id \"rule-2\" (also rules[0].id)");
+  EXPECT_THAT(duplicate,
+              StatusIs(StatusCode::kInvalidArgument,
+                       "ScenarioBuilder \"x\": rules[1].id: duplicate id \"rule-2\" (also "
+                       "rules[0].id)"));
   auto times_with_sequence = ScenarioBuilder("x").On().Times(2).Sequence({Pass(), Pass()}).Build();
-  ASSERT_FALSE(times_with_sequence.ok());
-  EXPECT_EQ(times_with_sequence.status().message(),
-            "ScenarioBuilder \"x\": rules[0]: Times() is only for a single action (Do or Answer), "
-            "not Sequence()");
+  EXPECT_THAT(times_with_sequence,
+              StatusIs(StatusCode::kInvalidArgument,
+                       "ScenarioBuilder \"x\": rules[0]: Times() is only for a single action (Do "
+                       "or Answer), not Sequence()"));
   auto bad_job = ScenarioBuilder("x").JobLifecycle("nasJobs/1", {}).Build();
-  ASSERT_FALSE(bad_job.ok());
-  EXPECT_THAT(bad_job.status().message(),
-              StartsWith("ScenarioBuilder \"x\": jobLifecycles[\"nasJobs/1\"]: "));
-  EXPECT_FALSE(ScenarioBuilder("").Build().ok());
+  EXPECT_THAT(bad_job,
+              StatusIs(StatusCode::kInvalidArgument,
+                       StartsWith("ScenarioBuilder \"x\": jobLifecycles[\"nasJobs/1\"]: ")));
+  EXPECT_THAT(ScenarioBuilder("").Build(), Not(IsOk()));
 }
 
 TEST(ScenarioBuilderTest, BuiltScenarioRoundTrips) {
@@ -599,10 +603,10 @@ TEST(ScenarioBuilderTest, BuiltScenarioRoundTrips) {
                    .On(Match().Header("B", "1").Header("A", "2"))
                    .Answer(RateLimitedAnswer(seconds(2)))
                    .Build();
-  ASSERT_TRUE(built.ok()) << built.status().message();
+  ASSERT_THAT(built, IsOk());
   EXPECT_EQ(built->rules[0].match.headers, (api::HeaderList{{"b", "1"}, {"a", "2"}}));
   auto again = ScenarioFromJson(ScenarioToJson(*built), "w");
-  ASSERT_TRUE(again.ok()) << again.status().message();
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(*again, *built);
 }
 
@@ -614,22 +618,40 @@ TEST(LoadScenarioFileTest, ReadsAFileAndNamesItInErrors) {
   auto good = dir / "good.json";
   std::ofstream(good) << R"({"name":"g","rules":[{"id":"a","action":{"hold":"h"}}]})";
   auto loaded = LoadScenarioFile(good);
-  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  ASSERT_THAT(loaded, IsOk());
   EXPECT_EQ(loaded->name, "g");
 
   auto bad = dir / "bad.json";
   std::ofstream(bad) << R"({"name":"g","rules":[{"id":"a","action":{"hold":""}}]})";
-  EXPECT_EQ(LoadScenarioFile(bad).status().message(),
-            bad.string() + ": rules[0].action.hold: expected a non-empty string");
+  EXPECT_THAT(LoadScenarioFile(bad),
+              StatusIs(StatusCode::kInvalidArgument,
+                       bad.string() + ": rules[0].action.hold: expected a non-empty string"));
 
   auto broken = dir / "broken.json";
   std::ofstream(broken) << R"({"name":)";
-  EXPECT_THAT(LoadScenarioFile(broken).status().message(),
-              StartsWith(broken.string() + ": (json): "));
+  EXPECT_THAT(LoadScenarioFile(broken),
+              StatusIs(StatusCode::kInvalidArgument, StartsWith(broken.string() + ": (json): ")));
 
   auto missing = dir / "missing.json";
-  EXPECT_EQ(LoadScenarioFile(missing).status().message(),
-            missing.string() + ": (file): cannot be read");
+  EXPECT_THAT(LoadScenarioFile(missing),
+              StatusIs(StatusCode::kInvalidArgument, missing.string() + ": (file): cannot be read"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LoadScenarioFileTest, IsAsStrictAsARequestBody) {
+  auto dir = std::filesystem::path(::testing::TempDir()) / "scenario_json_strict_test";
+  std::filesystem::create_directories(dir);
+  auto comma = dir / "trailing-comma.json";
+  std::ofstream(comma) << "{\"name\": \"g\",\n \"rules\": [],\n}\n";
+  EXPECT_EQ(
+      LoadScenarioFile(comma).status().message(),
+      comma.string() + ": (json): Invalid JSON payload received. Expected an object key.\n}\n^");
+  auto tab = dir / "raw-tab.json";
+  std::ofstream(tab) << "{\"name\": \"a\tb\"}";
+  EXPECT_THAT(LoadScenarioFile(tab).status().message(),
+              StartsWith(tab.string() +
+                         ": (json): Invalid JSON payload received. Invalid control character in "
+                         "string."));
   std::filesystem::remove_all(dir);
 }
 
