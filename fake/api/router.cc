@@ -281,6 +281,14 @@ std::optional<ResolvedRequest> Resolve(const Request& request) {
   return resolved;
 }
 
+PathField PathFieldOf(const ResolvedRequest& resolved) {
+  PathField field{resolved.route->path_field, resolved.resource};
+  if (resolved.route->pattern.back() != "*") {  // a parent's collection follows the field
+    field.value.erase(std::min(field.value.size(), field.value.rfind('/')));
+  }
+  return field;
+}
+
 Response Router::Handle(const Request& request) const { return Handle(request, Resolve(request)); }
 
 Response Router::Handle(const Request& request,

@@ -38,6 +38,16 @@ struct ResolvedRequest {
 };
 std::optional<ResolvedRequest> Resolve(const Request& request);
 
+// The request field a resolved path binds and its value as the path spells
+// it: {"name", "projects/p/locations/l/nasJobs/1"} for a get, {"parent",
+// "projects/p/locations/l"} for a list. What a GAPIC client repeats in its
+// routing header (x-goog-request-params).
+struct PathField {
+  std::string_view name;
+  std::string value;
+};
+PathField PathFieldOf(const ResolvedRequest& resolved);
+
 // The operation names of the route table, each once, in table order: what
 // ResolvedRequest::operation can be and what scenario rules may match on.
 const std::vector<std::string_view>& OperationNames();

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "fake/api/routing_header.h"
 #include "fake/errors.h"
 #include "fake/server/seed.h"
 
@@ -97,15 +98,21 @@ api::Response Tenant::Handle(const api::Request& request, Outcome* answered_by) 
 
   scenarios::ScenarioEngine::Decision decision = engine_.Decide(request, resolved);
   std::string note;
+  auto add_note = [&](const std::string& more) { note += (note.empty() ? "" : "; ") + more; };
   api::Response response = engine_.Perform(
       decision, [&] { return router_.Handle(request, resolved); }, &note);
+  if (resolved) {
+    if (std::string routing = api::RoutingHeaderMismatch(request, *resolved); !routing.empty()) {
+      add_note(routing);
+    }
+  }
 
   if (response.fault && request.transport == api::Transport::kGrpc) {
     // The gRPC front end performs no wire fault yet: the call is answered
     // UNAVAILABLE, and the journal says the fault was not performed.
     response = errors::ErrorResponse(
         errors::RpcFaultNotPerformed(api::FaultKindName(response.fault->kind)));
-    note = note.empty() ? "not performed over gRPC" : note + "; not performed over gRPC";
+    add_note("not performed over gRPC");
   }
   const std::string action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
   const int status = SendsStatus(response) ? response.status : 0;

@@ -234,7 +234,7 @@ TEST_F(GrpcApiTest, ABadResourceNameIsInvalidArgument) {
 TEST_F(GrpcApiTest, MetadataReachesTheJournalAndPicksTheTenant) {
   auto context = Context();
   context->AddMetadata("x-nasfake-test-id", "t-grpc");
-  context->AddMetadata("x-goog-request-params", "name=projects%2F123456789012");
+  context->AddMetadata("x-goog-api-client", "gl-cpp/test");
   v1::GetNasJobRequest request;
   request.set_name(kRunning);
   v1::NasJob job;
@@ -242,6 +242,41 @@ TEST_F(GrpcApiTest, MetadataReachesTheJournalAndPicksTheTenant) {
   EXPECT_EQ(jobs_->GetNasJob(context.get(), request, &job).error_code(),
             ::grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(server_->journal().Entries().empty());  // the default tenant saw nothing
+  // Its journal, through the control API (REST-only), scoped by the same id.
+  TestClient rest(*server_);
+  json journal = rest.Get("/__nasfake/v1/journal", {{"x-nasfake-test-id", "t-grpc"}}).json();
+  ASSERT_EQ(journal["entries"].size(), 1u) << journal.dump();
+  const json& entry = journal["entries"][0];
+  EXPECT_EQ(entry["transport"], "grpc");
+  EXPECT_EQ(entry["operation"], "nasJobs.get");
+  EXPECT_EQ(entry["resource"], kRunning);
+  EXPECT_EQ(entry["method"], "GET");
+  EXPECT_EQ(entry["status"], 404);
+  EXPECT_EQ(entry["headers"]["x-goog-api-client"], "gl-cpp/test");
+  EXPECT_EQ(entry["action"], "pass");
+}
+
+// The routing header a GAPIC client sends is checked against the request: a
+// disagreement is journaled, the call is answered as usual.
+TEST_F(GrpcApiTest, ARoutingHeaderThatDisagreesIsNotedInTheJournal) {
+  auto call = [&](const std::string& params) {
+    auto context = Context();
+    context->AddMetadata("x-goog-request-params", params);
+    v1::GetNasJobRequest request;
+    request.set_name(kRunning);
+    v1::NasJob job;
+    return jobs_->GetNasJob(context.get(), request, &job).error_code();
+  };
+  const std::string encoded = "name=projects%2F123456789012%2Flocations%2Fus-central1%2FnasJobs%2F";
+  EXPECT_EQ(call(encoded + "2111217356469436416"), ::grpc::StatusCode::OK);
+  EXPECT_EQ(call(encoded + "1"), ::grpc::StatusCode::OK);
+  std::vector<journal::Entry> entries = server_->journal().Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "pass");
+  EXPECT_EQ(entries[1].action,
+            "pass (x-goog-request-params name=\"projects/123456789012/locations/us-central1/"
+            "nasJobs/1\" is not the request's \"" +
+                std::string(kRunning) + "\")");
 }
 
 TEST_F(GrpcApiTest, ScenarioRulesApplyAndMayMatchOnTransport) {

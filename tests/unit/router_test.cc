@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fake/api/routing_header.h"
 #include "tests/support/test_support.h"
 
 namespace nasfake::api {
@@ -168,6 +169,45 @@ TEST_F(RouterTest, ProjectIdInUrlAnswersWithProjectNumber) {
                                "/locations/us-central1/nasJobs/"));
   std::string id = name.substr(name.rfind('/') + 1);
   EXPECT_EQ(Call("GET", "/v1/projects/my-project/locations/us-central1/nasJobs/" + id).status, 200);
+}
+
+// What a GAPIC client repeats in x-goog-request-params, per kind of route.
+TEST(PathFieldOf, NamesTheFieldAndItsValueAsThePathSpellsIt) {
+  auto field = [](std::string method, std::string target) {
+    Request request{std::move(method), std::move(target), {}, "", "127.0.0.1"};
+    auto resolved = Resolve(request);
+    EXPECT_TRUE(resolved.has_value());
+    PathField f = PathFieldOf(*resolved);
+    return std::string(f.name) + "=" + f.value;
+  };
+  const std::string p = "projects/p/locations/l";
+  EXPECT_EQ(field("GET", "/v1/" + p + "/nasJobs/1"), "name=" + p + "/nasJobs/1");
+  EXPECT_EQ(field("POST", "/v1/" + p + "/nasJobs/1:cancel"), "name=" + p + "/nasJobs/1");
+  EXPECT_EQ(field("GET", "/v1/" + p + "/nasJobs?pageSize=2"), "parent=" + p);
+  EXPECT_EQ(field("POST", "/v1/" + p + "/nasJobs"), "parent=" + p);
+  EXPECT_EQ(field("GET", "/v1/" + p + "/nasJobs/1/nasTrialDetails"), "parent=" + p + "/nasJobs/1");
+  EXPECT_EQ(field("GET", "/v1/" + p + "/operations"), "name=" + p);
+  EXPECT_EQ(field("GET", "/ui/" + p + "/operations/9"), "=" + p + "/operations/9");
+}
+
+TEST(RoutingHeaderMismatch, NotesOnlyAHeaderThatNamesThePathFieldWithAnotherValue) {
+  auto note = [](std::string target, std::vector<std::string> params) {
+    HeaderList headers;
+    for (std::string& p : params) headers.emplace_back("x-goog-request-params", std::move(p));
+    Request request{"GET", std::move(target), std::move(headers), "", "127.0.0.1"};
+    return RoutingHeaderMismatch(request, *Resolve(request));
+  };
+  const std::string list = "/v1/projects/p/locations/l/nasJobs";
+  EXPECT_EQ(note(list, {}), "");
+  EXPECT_EQ(note(list, {"parent=projects%2Fp%2Flocations%2Fl"}), "");
+  EXPECT_EQ(note(list, {"parent=projects/p/locations/l"}), "");  // unencoded is the same value
+  EXPECT_EQ(note(list, {"name=other&parent=projects%2Fp%2Flocations%2Fl"}), "");
+  EXPECT_EQ(note(list, {"garbage"}), "");
+  EXPECT_EQ(note(list, {"parent=projects%2Fq%2Flocations%2Fl"}),
+            "x-goog-request-params parent=\"projects/q/locations/l\" is not the request's "
+            "\"projects/p/locations/l\"");
+  EXPECT_EQ(note(list, {"", "parent=%zz"}),
+            "x-goog-request-params parent=\"%zz\" is not the request's \"projects/p/locations/l\"");
 }
 
 }  // namespace
