@@ -26,11 +26,15 @@ namespace {
 namespace pb = google::protobuf;
 using nlohmann::json;
 
-// The types an Any of an answer may name (error details, operation metadata
-// and responses), touched so that a static link keeps their descriptors in
-// the generated pool, where the JSON mapping resolves type URLs.
-void KeepAnyTypesLinked() {
+// The services' files and the types an Any of an answer may name (error
+// details, operation metadata and responses), touched so that a static link
+// keeps their descriptors in the generated pool, where MethodOf finds the
+// methods and the JSON mapping resolves type URLs. (Without the first line a
+// binary that links no grpc++ stub, as `nasfake serve`, had no JobService.)
+void KeepDescriptorsLinked() {
   static const bool linked = [] {
+    (void)google::cloud::aiplatform::v1::GetNasJobRequest::descriptor();
+    (void)google::longrunning::GetOperationRequest::descriptor();
     (void)google::rpc::BadRequest::descriptor();
     (void)google::rpc::ErrorInfo::descriptor();
     (void)google::rpc::RetryInfo::descriptor();
@@ -197,7 +201,7 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
 
 }  // namespace
 
-GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) { KeepAnyTypesLinked(); }
+GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) { KeepDescriptorsLinked(); }
 
 GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   const api::HttpRule* rule = api::HttpRuleOfRpc(call.path);
