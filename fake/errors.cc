@@ -300,10 +300,10 @@ Status RpcResourceFieldInvalid(std::string_view field, std::string_view value) {
       field);
 }
 
-Status RpcFaultNotPerformed(std::string_view fault) {
-  return Status(StatusCode::kUnavailable, "nasfake: the scripted fault \"" + std::string(fault) +
-                                              "\" is not performed over gRPC; answered "
-                                              "UNAVAILABLE instead.");
+Status FaultNotPerformed(std::string_view fault, std::string_view transport) {
+  return Status(StatusCode::kUnavailable,
+                "nasfake: the scripted fault \"" + std::string(fault) + "\" is not performed over " +
+                    std::string(transport) + "; answered UNAVAILABLE instead.");
 }
 
 std::string ErrorBody(const Status& status, int http_status) {

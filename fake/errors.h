@@ -89,8 +89,10 @@ Status RpcRequestNotParsed(std::string_view message_type);
 // The path field of a request (`name`, `parent`) holds no resource name of
 // the method (INVALID_ARGUMENT, with a BadRequest violation of that field).
 Status RpcResourceFieldInvalid(std::string_view field, std::string_view value);
-// A scripted wire fault the gRPC front end does not perform yet (UNAVAILABLE).
-Status RpcFaultNotPerformed(std::string_view fault);
+// A scripted wire fault that the front end a request came on does not
+// perform ("goaway" on REST): UNAVAILABLE. The scenario loader refuses such
+// rules; a rule built in C++ may still name one.
+Status FaultNotPerformed(std::string_view fault, std::string_view transport);
 
 // --- Rendering ----------------------------------------------------------------
 // Google's error body: {"error":{"code":<http_status>,"message":…,

@@ -43,7 +43,9 @@ class ScenarioEngine {
   Decision Decide(const api::Request& request, const std::optional<api::ResolvedRequest>& resolved);
 
   // Carries out a decision: `api` produces the API's own answer (called at
-  // most once, for kPass, kDelay, kHold and a kFault without its own answer).
+  // most once, for kPass, kDelay, kHold and a kFault without its own answer,
+  // unless the fault says the request was never processed:
+  // api::LeavesTheRequestUnprocessed).
   // Blocks for delays and holds, within the bounds above. `note` receives a
   // word for the journal when a wait ended other than as planned ("hold
   // timed out", "stopped").

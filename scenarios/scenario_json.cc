@@ -29,6 +29,7 @@
 #include <cctype>
 #include <climits>
 #include <fstream>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <sstream>
@@ -69,11 +70,24 @@ const Keys& FaultNames() {
   return names;
 }
 
+// The HTTP/2 error codes by name (RFC 9113 §7), for a fault's "code".
+const Keys& Http2ErrorNames() {
+  static const Keys names = [] {
+    Keys out;
+#define NASFAKE_H2_NAME(value, name) out.push_back(name);
+    NASFAKE_HTTP2_ERROR_CODES(NASFAKE_H2_NAME)
+#undef NASFAKE_H2_NAME
+    return out;
+  }();
+  return names;
+}
+
 // "\"partial\" or \"dribble\"": the fault kinds for which `takes` holds.
-std::string FaultsThat(bool api::FaultKindInfo::*takes) {
+template <typename Predicate>
+std::string FaultsThat(Predicate takes) {
   std::string out;
   for (const auto& row : api::kFaultKinds) {
-    if (!(row.*takes)) continue;
+    if (!std::invoke(takes, row)) continue;
     if (!out.empty()) out += " or ";
     out += "\"" + std::string(row.name) + "\"";
   }
@@ -381,7 +395,7 @@ ScriptedAnswer ReadAnswer(const json& value, const std::string& path) {
 Keys ExtraKeys(std::string_view kind) {
   static const Keys kNone = {};
   static const Keys kError = {"retryDelay"};
-  static const Keys kFault = {"bytes", "duration", "answer"};
+  static const Keys kFault = {"bytes", "duration", "code", "answer"};
   static const Keys kDelay = {"clock"};
   if (kind == "error") return kError;
   if (kind == "fault") return kFault;
@@ -391,7 +405,7 @@ Keys ExtraKeys(std::string_view kind) {
 
 Action ReadAction(const json& value, const std::string& path) {
   static const Keys kAllKeys = {"pass",  "answer",   "error", "retryDelay", "html", "fault",
-                                "bytes", "duration", "delay", "clock",      "hold"};
+                                "bytes", "duration", "code",  "delay",      "clock", "hold"};
   CheckObject(value, path, kAllKeys);
   // The kind: "fault" if present (its "answer" is then a modifier), else the one kind key.
   std::vector<std::string_view> kinds;
@@ -483,6 +497,14 @@ Action ReadAction(const json& value, const std::string& path) {
       Fail(duration_at,
            "required with \"fault\": " + Quoted(name) + "; expected a duration such as \"0.5s\"");
     }
+    if (const json* c = Find(value, "code")) {
+      std::string code_at = Field(path, "code");
+      if (!row.takes_code()) {
+        Fail(code_at, "only allowed with \"fault\": " + FaultsThat(&api::FaultKindInfo::takes_code));
+      }
+      std::string code = ReadEnum(*c, code_at, Http2ErrorNames());
+      a.fault.code = api::Http2ErrorFromName(code);
+    }
     if (const json* answer = Find(value, "answer")) {
       a.answer = ReadAnswer(*answer, Field(path, "answer"));
       a.has_answer = true;
@@ -508,6 +530,30 @@ std::vector<Action> ReadActions(const json& value, const std::string& path) {
   std::vector<Action> actions;
   for (size_t i = 0; i < value.size(); ++i) actions.push_back(ReadAction(value[i], Item(path, i)));
   return actions;
+}
+
+// Refuses a fault that a front end does not perform (api::FaultKindInfo's
+// rest and grpc) among the actions of a rule or random schedule that may
+// match requests of that front end. `actions_field` is where the actions
+// were read: "action" (one), "sequence" or "choices" (arrays).
+void CheckFaultsFitTheTransport(const std::vector<Action>& actions, const RequestMatch& match,
+                                const std::string& path, const std::string& actions_field) {
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const Action& a = actions[i];
+    if (a.kind != Action::Kind::kFault) continue;
+    const api::FaultKindInfo& row = api::FaultKindOf(a.fault.kind);
+    for (api::Transport t : {api::Transport::kRest, api::Transport::kGrpc}) {
+      const bool performs = t == api::Transport::kRest ? row.rest : row.grpc;
+      if (performs || (match.transport && *match.transport != t)) continue;
+      const api::Transport other =
+          t == api::Transport::kRest ? api::Transport::kGrpc : api::Transport::kRest;
+      std::string at = actions_field == "action" ? Field(Field(path, "action"), "fault")
+                                                 : Field(Item(Field(path, actions_field), i), "fault");
+      Fail(at, Quoted(std::string(row.name)) + " is a fault of " +
+                   std::string(api::TransportName(other)) + " calls only; the rule must match " +
+                   "\"transport\": " + Quoted(std::string(api::TransportName(other))));
+    }
+  }
 }
 
 Rule ReadRule(const json& value, const std::string& path) {
@@ -537,6 +583,7 @@ Rule ReadRule(const json& value, const std::string& path) {
     r.actions = ReadActions(*sequence, Field(path, "sequence"));
     if (r.actions.size() == 1) r.times = 1;  // see the file comment
   }
+  CheckFaultsFitTheTransport(r.actions, r.match, path, action ? "action" : "sequence");
   return r;
 }
 
@@ -558,6 +605,7 @@ RandomFaults ReadRandomFaults(const json& value, const std::string& path) {
   if (const json* v = Find(value, "match")) f.match = ReadMatch(*v, Field(path, "match"));
   f.choices = ReadActions(Require(value, path, "choices", "a non-empty array of actions"),
                           Field(path, "choices"));
+  CheckFaultsFitTheTransport(f.choices, f.match, path, "choices");
   return f;
 }
 
@@ -694,6 +742,10 @@ json ActionToJson(const Action& a) {
       if (a.fault.bytes != 0 || row.takes_bytes) out["bytes"] = a.fault.bytes;
       if (a.fault.duration.count() != 0 || row.takes_duration) {
         out["duration"] = model::FormatDuration(a.fault.duration);
+      }
+      if (a.fault.code) {
+        const std::string_view name = api::Http2ErrorName(*a.fault.code);
+        out["code"] = name.empty() ? json(*a.fault.code) : json(name);
       }
       if (a.has_answer) out["answer"] = AnswerToJson(a.answer);
       return out;

@@ -26,7 +26,7 @@ const Keys kRootKeys = {"nasfakeTranscript", "exchanges"};
 const Keys kExchangeKeys = {"request", "response"};
 const Keys kRequestKeys = {"method", "target", "headers", "body"};
 const Keys kResponseKeys = {"status", "contentType", "headers", "body", "fault"};
-const Keys kFaultKeys = {"kind", "bytes", "durationMs"};
+const Keys kFaultKeys = {"kind", "bytes", "durationMs", "code"};
 
 // The volatile system parameters ReplayKey drops.
 constexpr std::array<std::string_view, 8> kVolatileParameters = {
@@ -161,6 +161,16 @@ api::WireFault ReadFault(const json& value, const std::string& path) {
   if (const json* v = Find(value, "durationMs")) {
     fault.duration = std::chrono::milliseconds(ReadInteger(*v, Field(path, "durationMs"), 0, kMax));
   }
+  if (const json* v = Find(value, "code")) {
+    std::string at = Field(path, "code");
+    if (!api::FaultKindOf(fault.kind).takes_code()) Fail(at, "not allowed with \"" + kind + "\"");
+    if (v->is_string()) {
+      fault.code = api::Http2ErrorFromName(v->get<std::string>());
+      if (!fault.code) Fail(at, "unknown HTTP/2 error code " + Dump(*v));
+    } else {
+      fault.code = static_cast<uint32_t>(ReadInteger(*v, at, 0, std::numeric_limits<uint32_t>::max()));
+    }
+  }
   return fault;
 }
 
@@ -274,9 +284,7 @@ json TranscriptToJson(const Transcript& transcript) {
                        {"headers", HeadersJson(response.headers)},
                        {"body", response.body}}}};
     if (response.fault) {
-      exchange["response"]["fault"] = {{"kind", api::FaultKindName(response.fault->kind)},
-                                       {"bytes", response.fault->bytes},
-                                       {"durationMs", response.fault->duration.count()}};
+      exchange["response"]["fault"] = api::FaultJson(*response.fault);
     }
     exchanges.push_back(std::move(exchange));
   }

@@ -241,9 +241,7 @@ nlohmann::json ToJson(const Entry& entry) {
     json["responseHeaders"] = HeadersJson(entry.response_headers);
   }
   if (entry.fault) {
-    json["fault"] = {{"kind", api::FaultKindName(entry.fault->kind)},
-                     {"bytes", entry.fault->bytes},
-                     {"durationMs", entry.fault->duration.count()}};
+    json["fault"] = api::FaultJson(*entry.fault);
   }
   return json;
 }
@@ -259,6 +257,9 @@ std::string DebugString(const Entry& entry) {
   if (entry.fault) {
     out += " fault=";
     out += api::FaultKindName(entry.fault->kind);
+    if (api::FaultKindOf(entry.fault->kind).takes_code()) {
+      out += "(" + std::string(api::Http2ErrorName(api::CodeOf(*entry.fault))) + ")";
+    }
   }
   return out;
 }

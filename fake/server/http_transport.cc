@@ -948,6 +948,9 @@ bool HttpTransport::Impl::PerformFault(Connection& c) {
       }
       return true;
     }
+    case api::WireFault::Kind::kGoaway:
+    case api::WireFault::Kind::kRstStream:
+      break;  // HTTP/2 only: Tenant::Handle answers them UNAVAILABLE on REST
   }
   CloseNow(c);
   return false;

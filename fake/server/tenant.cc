@@ -27,13 +27,18 @@ std::string ActionName(const scenarios::Action& action) {
   return "?";
 }
 
-// Whether the socket sends the response's status line at all.
-bool SendsStatus(const api::Response& response) {
+// Whether the client learns the response's status at all.
+bool SendsStatus(const api::Response& response, api::Transport transport) {
   if (!response.fault) return true;
   if (api::FaultKindOf(response.fault->kind).sends_nothing) return false;
-  // A prefix of the answer carries its status once it holds "HTTP/1.1 200".
-  return response.fault->kind != api::WireFault::Kind::kPartialThenClose ||
-         response.fault->bytes >= 12;
+  if (response.fault->kind != api::WireFault::Kind::kPartialThenClose) return true;
+  // A prefix of a REST answer carries its status once it holds "HTTP/1.1 200";
+  // a gRPC call's status is in the trailers, which a partial answer lacks.
+  return transport == api::Transport::kRest && response.fault->bytes >= 12;
+}
+
+bool Performs(const api::FaultKindInfo& row, api::Transport transport) {
+  return transport == api::Transport::kRest ? row.rest : row.grpc;
 }
 
 // The names of the jobs a seed document defines, canonicalised.
@@ -107,15 +112,16 @@ api::Response Tenant::Handle(const api::Request& request, Outcome* answered_by) 
     }
   }
 
-  if (response.fault && request.transport == api::Transport::kGrpc) {
-    // The gRPC front end performs no wire fault yet: the call is answered
-    // UNAVAILABLE, and the journal says the fault was not performed.
+  if (response.fault && !Performs(api::FaultKindOf(response.fault->kind), request.transport)) {
+    // Only a rule built in C++ gets here (the loader refuses such rules): the
+    // request is answered UNAVAILABLE and the journal says why.
+    const std::string_view transport = api::TransportName(request.transport);
     response = errors::ErrorResponse(
-        errors::RpcFaultNotPerformed(api::FaultKindName(response.fault->kind)));
-    add_note("not performed over gRPC");
+        errors::FaultNotPerformed(api::FaultKindName(response.fault->kind), transport));
+    add_note("not performed over " + std::string(transport));
   }
   const std::string action = ActionName(decision.action) + (note.empty() ? "" : " (" + note + ")");
-  const int status = SendsStatus(response) ? response.status : 0;
+  const int status = SendsStatus(response, request.transport) ? response.status : 0;
   if (answered_by != nullptr) *answered_by = Outcome{decision.rule, action, status};
   journal_.Complete(
       id, {.rule = decision.rule, .action = action, .status = status, .response = response});

@@ -404,6 +404,30 @@ TEST_F(EngineTest, PerformFaultAttachesToTheScriptedAnswer) {
   EXPECT_EQ(response.fault->kind, api::WireFault::Kind::kReset);
 }
 
+// A fault that tells the client its request was never processed (a GOAWAY
+// below its stream, RST_STREAM REFUSED_STREAM) keeps the API from processing
+// it; RST_STREAM with another code does not.
+TEST_F(EngineTest, AFaultThatRefusesTheRequestLeavesItUnprocessed) {
+  using K = api::WireFault::Kind;
+  for (const api::WireFault& fault :
+       {api::WireFault{.kind = K::kGoaway}, api::WireFault{.kind = K::kGoaway, .code = 0xb},
+        api::WireFault{.kind = K::kRstStream},
+        api::WireFault{.kind = K::kRstStream, .code = api::kHttp2RefusedStream}}) {
+    CountingApi api;
+    Action action = FaultAction(fault.kind);
+    action.fault = fault;
+    auto response = engine_.Perform({"r", action}, api.Fn(), nullptr);
+    EXPECT_EQ(api.calls, 0) << api::FaultJson(fault).dump();
+    ASSERT_TRUE(response.fault.has_value());
+    EXPECT_EQ(*response.fault, fault);
+  }
+  CountingApi api;
+  Action cancel = FaultAction(K::kRstStream);
+  cancel.fault.code = 0x8;  // CANCEL: the server may have processed it
+  (void)engine_.Perform({"r", cancel}, api.Fn(), nullptr);
+  EXPECT_EQ(api.calls, 1);
+}
+
 TEST_F(EngineTest, ZeroVirtualDelayAnswersAtOnce) {
   CountingApi api;
   std::string note;

@@ -35,8 +35,13 @@ Scenario Load(std::string_view text) {
 }
 
 // The one action of the one rule of a document {"name":"x","rules":[{"id":"a","action":…}]}.
-Action LoadAction(std::string_view action) {
-  Scenario s = Load(R"({"name":"x","rules":[{"id":"a","action":)" + std::string(action) + "}]}");
+// `action` on a rule that matches `transport` ("" for any).
+Action LoadAction(std::string_view action, std::string_view transport = "") {
+  std::string match = transport.empty()
+                          ? ""
+                          : R"("match":{"transport":")" + std::string(transport) + R"("},)";
+  Scenario s = Load(R"({"name":"x","rules":[{"id":"a",)" + match + R"("action":)" +
+                    std::string(action) + "}]}");
   EXPECT_EQ(s.rules.size(), 1u);
   return s.rules.empty() ? Action{} : s.rules[0].actions.at(0);
 }
@@ -47,8 +52,12 @@ std::string ErrorOf(std::string_view text) {
   return s.status().message();
 }
 
-std::string WithAction(std::string_view action) {
-  return R"({"name":"x","rules":[{"id":"a","action":)" + std::string(action) + "}]}";
+std::string WithAction(std::string_view action, std::string_view transport = "") {
+  std::string match = transport.empty()
+                          ? ""
+                          : R"("match":{"transport":")" + std::string(transport) + R"("},)";
+  return R"({"name":"x","rules":[{"id":"a",)" + match + R"("action":)" + std::string(action) +
+         "}]}";
 }
 
 // --- Every action kind -------------------------------------------------------
@@ -133,6 +142,11 @@ TEST(ScenarioJsonTest, EveryWireFault) {
             Fault({K::kStall, 0, milliseconds(500)}));
   EXPECT_EQ(LoadAction(R"({"fault":"dribble","bytes":3,"duration":"0.002s"})"),
             Fault({K::kDribble, 3, milliseconds(2)}));
+  EXPECT_EQ(LoadAction(R"({"fault":"goaway"})", "grpc"), Fault({K::kGoaway}));
+  EXPECT_EQ(LoadAction(R"({"fault":"goaway","code":"ENHANCE_YOUR_CALM"})", "grpc"),
+            Fault({.kind = K::kGoaway, .code = 0xb}));
+  EXPECT_EQ(LoadAction(R"({"fault":"rst_stream","code":"CANCEL"})", "grpc"),
+            Fault({.kind = K::kRstStream, .code = 0x8}));
   Action with_answer =
       LoadAction(R"({"fault":"partial","bytes":5,"answer":{"status":503,"body":"x"}})");
   EXPECT_EQ(with_answer.kind, Action::Kind::kFault);
@@ -149,15 +163,51 @@ TEST(ScenarioJsonTest, EveryFaultKindOfTheTableLoadsAndRoundTrips) {
     json action = {{"fault", row.name}};
     if (row.takes_bytes) action["bytes"] = 2;
     if (row.takes_duration) action["duration"] = "0.5s";
-    Action loaded = LoadAction(action.dump());
+    if (row.takes_code()) action["code"] = "INTERNAL_ERROR";
+    const std::string transport = row.rest ? "" : "grpc";
+    Action loaded = LoadAction(action.dump(), transport);
     EXPECT_EQ(loaded.kind, Action::Kind::kFault) << row.name;
     EXPECT_EQ(loaded.fault.kind, row.kind) << row.name;
     EXPECT_EQ(api::FaultKindFromName(row.name), row.kind);
-    Scenario scenario = Load(WithAction(action.dump()));
-    EXPECT_EQ(ScenarioToJson(scenario)["rules"][0]["action"]["fault"], row.name);
+    Scenario scenario = Load(WithAction(action.dump(), transport));
+    const json written = ScenarioToJson(scenario)["rules"][0]["action"];
+    EXPECT_EQ(written["fault"], row.name);
+    EXPECT_EQ(written.value("code", ""), row.takes_code() ? "INTERNAL_ERROR" : "") << row.name;
+    EXPECT_EQ(LoadAction(written.dump(), transport), loaded) << row.name;
   }
   EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"drop"})")),
               HasSubstr("unknown value \"drop\"; expected one of reset, close, partial"));
+}
+
+// A fault only one front end performs needs a rule (or random schedule) that
+// matches only that front end's requests; "code" goes only with the kinds
+// that send one, and names an HTTP/2 error code.
+TEST(ScenarioJsonTest, AGrpcFaultNeedsARuleForGrpcCalls) {
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"goaway"})")),
+              HasSubstr("t.json: rules[0].action.fault: \"goaway\" is a fault of grpc calls "
+                        "only; the rule must match \"transport\": \"grpc\""));
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"rst_stream"})", "rest")),
+              HasSubstr("rules[0].action.fault: \"rst_stream\" is a fault of grpc calls only"));
+  EXPECT_THAT(
+      ErrorOf(R"({"name":"x","rules":[{"id":"a","match":{"transport":"rest"},
+                  "sequence":[{"pass":true},{"fault":"goaway"}]}]})"),
+      HasSubstr("rules[0].sequence[1].fault: \"goaway\" is a fault of grpc calls only"));
+  EXPECT_THAT(ErrorOf(R"({"name":"x","randomFaults":{"seed":1,"rate":0.5,
+                  "choices":[{"fault":"reset"},{"fault":"rst_stream"}]}})"),
+              HasSubstr("randomFaults.choices[1].fault: \"rst_stream\" is a fault of grpc calls"));
+  Scenario random = Load(R"({"name":"x","randomFaults":{"seed":1,"rate":0.5,
+      "match":{"transport":"grpc"},"choices":[{"fault":"rst_stream","code":"REFUSED_STREAM"}]}})");
+  ASSERT_TRUE(random.random_faults.has_value());
+  EXPECT_EQ(random.random_faults->choices[0].fault.code, api::kHttp2RefusedStream);
+
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"reset","code":"CANCEL"})")),
+              HasSubstr("rules[0].action.code: only allowed with \"fault\": \"goaway\" or "
+                        "\"rst_stream\""));
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"rst_stream","code":"CANCELLED"})", "grpc")),
+              HasSubstr("rules[0].action.code: unknown value \"CANCELLED\"; expected one of "
+                        "NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR"));
+  EXPECT_THAT(ErrorOf(WithAction(R"({"fault":"rst_stream","code":8})", "grpc")),
+              HasSubstr("rules[0].action.code:"));
 }
 
 // Every operation of the route table is one a rule may match on, and the
@@ -293,13 +343,13 @@ TEST(ScenarioJsonTest, MalformedDocumentsNameThePathAndWhatWasExpected) {
        "sequence"},
       {WithAction(R"({"fualt":"reset"})"),
        "t.json: rules[0].action.fualt: unknown key; expected one of pass, answer, error, "
-       "retryDelay, html, fault, bytes, duration, delay, clock, hold"},
+       "retryDelay, html, fault, bytes, duration, code, delay, clock, hold"},
       {WithAction(R"({"answer":{"stauts":500}})"),
        "t.json: rules[0].action.answer.stauts: unknown key; expected one of status, error, json, "
        "body, contentType, headers"},
       {WithAction(R"({"fault":"rst"})"),
        "t.json: rules[0].action.fault: unknown value \"rst\"; expected one of reset, close, "
-       "partial, stall, dribble"},
+       "partial, stall, dribble, goaway, rst_stream"},
       {WithAction(R"({"fault":"partial"})"),
        "t.json: rules[0].action.bytes: required with \"fault\": \"partial\"; expected an integer "
        ">= 1"},
