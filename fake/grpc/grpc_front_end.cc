@@ -214,7 +214,10 @@ GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   }
   StatusOr<api::Request> request = ToRequest(*rule, *message, call);
   if (!request.ok()) return StatusReply(request.status());
-  return ToReply(handler_(std::move(*request)), method->output_type());
+  const api::Response response = handler_(std::move(*request));
+  GrpcReply reply = ToReply(response, method->output_type());
+  reply.fault = response.fault;  // the transport performs it
+  return reply;
 }
 
 }  // namespace nasfake::grpc

@@ -21,6 +21,7 @@
 //   anything else (an HTML page, a raw or malformed body: what a broken proxy
 //     sends) → that HTTP status, content type and body, without grpc-status,
 //     so the client maps the HTTP status as it would (502 → UNAVAILABLE).
+// A scripted wire fault travels with the reply; the transport performs it.
 // A method the API does not serve is UNIMPLEMENTED "Method not found: …"; a
 // request message that does not parse is INTERNAL; a path field that makes no
 // resource name of the method is INVALID_ARGUMENT, without reaching the fake.

@@ -31,7 +31,9 @@
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
 #include <pthread.h>
+#include <linux/sockios.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,6 +68,8 @@ constexpr int kReadsPerWake = 8;
 constexpr size_t kOutHighWater = 64 * 1024;
 constexpr int32_t kInitialWindow = 1 << 20;
 constexpr int32_t kConnectionWindow = 16 << 20;
+// The most a closing connection waits for the client to close too.
+constexpr milliseconds kMaxLinger{1000};
 
 // grpc-status codes the transport answers by itself (google.rpc.Code).
 constexpr int kUnknown = 2;
@@ -365,7 +369,19 @@ class Connection {
     std::string out;
     size_t out_pos = 0;
     bool trailers_after_body = false;  // kMessage: grpc-status 0 after the body
+    // A fault being performed (PerformFault).
+    bool paced = false;  // dribble: DATA of chunk_bytes, one chunk per pause
+    size_t chunk_bytes = 0;
+    Clock::duration pause{};
+    Clock::time_point next_chunk_at{};
+    bool data_deferred = false;   // the body waits for next_chunk_at (ReadBodyCb)
+    bool cut_after_body = false;  // partial: `out` is all there is; then the reset
+    std::optional<GrpcReply> later;  // dribble of a Trailers-Only answer: sent at later_at
+    Clock::time_point later_at{};
+    std::optional<Clock::time_point> stall_until;  // stall: the connection closes then
   };
+  // How the connection ends early, for a fault.
+  enum class End { kNo, kReset, kClose, kResetOnceSent };
 
   bool Setup();
   bool Flush();
@@ -391,6 +407,13 @@ class Connection {
   void AnswerMessage(Stream& s, std::string message);
   void AnswerHttp(Stream& s, int status, std::string_view content_type, std::string body);
   void Answer(Stream& s, GrpcReply reply);
+  void PerformFault(Stream& s, const api::WireFault& fault, GrpcReply reply);
+  void SubmitPartial(Stream& s, const GrpcReply& reply, size_t bytes);
+  void CheckFaultTimers(Clock::time_point now);
+  // Ends the connection as end_ asks once that can be done; true when done.
+  bool EndEarly();
+  void ResetSocket();
+  void CloseAfterLinger();
 
   static int OnBeginHeadersCb(nghttp2_session*, const nghttp2_frame* frame, void* user);
   static int OnHeaderCb(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name,
@@ -418,6 +441,7 @@ class Connection {
   Clock::time_point last_write_progress_ = Clock::now();
   bool got_preface_ = false;
   Clock::time_point preface_deadline_;
+  End end_ = End::kNo;
 };
 
 bool Connection::Setup() {
@@ -464,8 +488,12 @@ void Connection::Serve() {
   if (!Setup()) return;
   for (;;) {
     if (!Flush()) break;
+    if (end_ != End::kNo && EndEarly()) break;
     bool want_read = nghttp2_session_want_read(session_) != 0;
-    if (!want_read && nghttp2_session_want_write(session_) == 0 && pending_out() == 0) break;
+    if (!want_read && nghttp2_session_want_write(session_) == 0 && pending_out() == 0) {
+      CloseAfterLinger();  // after a GOAWAY: FIN, not a reset for what the client still sent
+      break;
+    }
 
     auto now = Clock::now();
     auto next = NextTimer();
@@ -500,6 +528,7 @@ void Connection::Serve() {
     if (!got_preface_ && now >= preface_deadline_) break;
     if (pending_out() > 0 && now - last_write_progress_ >= options_.write_timeout) break;
     CheckDeadlines(now);
+    CheckFaultTimers(now);
   }
 }
 
@@ -511,6 +540,9 @@ Clock::time_point Connection::NextTimer() const {
   }
   for (const auto& [id, s] : streams_) {
     if (!s->answered && s->call.deadline) next = std::min(next, *s->call.deadline);
+    if (s->data_deferred && !s->cut_after_body) next = std::min(next, s->next_chunk_at);
+    if (s->later) next = std::min(next, s->later_at);
+    if (s->stall_until) next = std::min(next, *s->stall_until);
   }
   return next;
 }
@@ -761,6 +793,12 @@ void Connection::AnswerHttp(Stream& s, int status, std::string_view content_type
 }
 
 void Connection::Answer(Stream& s, GrpcReply reply) {
+  if (reply.fault) {
+    const api::WireFault fault = *reply.fault;
+    reply.fault.reset();
+    PerformFault(s, fault, std::move(reply));
+    return;
+  }
   switch (reply.kind) {
     case GrpcReply::Kind::kMessage:
       AnswerMessage(s, std::move(reply.message));
@@ -771,6 +809,172 @@ void Connection::Answer(Stream& s, GrpcReply reply) {
     case GrpcReply::Kind::kHttp:
       AnswerHttp(s, reply.http_status, reply.content_type, std::move(reply.body));
       return;
+  }
+}
+
+// Faults (see the header comment). Each marks the stream answered, so that
+// the transport answers no deadline of its own for it.
+
+void Connection::PerformFault(Stream& s, const api::WireFault& fault, GrpcReply reply) {
+  s.answered = true;
+  buffered_ -= s.buffered;
+  s.buffered = 0;
+  const Clock::time_point now = Clock::now();
+  switch (fault.kind) {
+    case api::WireFault::Kind::kReset:
+      end_ = End::kReset;
+      return;
+    case api::WireFault::Kind::kCloseBeforeResponse:
+      end_ = End::kClose;
+      return;
+    case api::WireFault::Kind::kPartialThenClose:
+      SubmitPartial(s, reply, fault.bytes);
+      return;
+    case api::WireFault::Kind::kStall:
+      s.stall_until = now + fault.duration;
+      return;
+    case api::WireFault::Kind::kDribble:
+      if (reply.kind == GrpcReply::Kind::kStatus) {  // one HEADERS frame: it waits one pause
+        s.later = std::move(reply);
+        s.later_at = now + fault.duration;
+        return;
+      }
+      s.paced = true;
+      s.chunk_bytes = std::max<size_t>(fault.bytes, 1);
+      s.pause = fault.duration;
+      s.next_chunk_at = now;
+      Answer(s, std::move(reply));
+      return;
+    case api::WireFault::Kind::kGoaway: {
+      const int32_t last_stream_id = s.id > 2 ? s.id - 2 : 0;  // client streams are odd
+      const uint32_t code = api::CodeOf(fault);
+      // NO_ERROR: a drain (streams up to last_stream_id are still answered,
+      // nghttp2 closes the ones above, and the loop ends once none is left);
+      // an error: the connection ends once the GOAWAY is sent.
+      int rv = code == api::kHttp2NoError
+                   ? nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, code,
+                                           nullptr, 0)
+                   : nghttp2_session_terminate_session2(session_, last_stream_id, code);
+      if (rv != 0) end_ = End::kReset;
+      return;
+    }
+    case api::WireFault::Kind::kRstStream:
+      if (nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, s.id, api::CodeOf(fault)) != 0) {
+        end_ = End::kReset;
+      }
+      return;
+  }
+}
+
+// The answer's HEADERS and the first `bytes` bytes of its DATA; once they
+// are on the wire, the connection is reset (EndEarly).
+void Connection::SubmitPartial(Stream& s, const GrpcReply& reply, size_t bytes) {
+  std::string status_text = "200";
+  std::vector<nghttp2_nv> nv;
+  std::string body;
+  switch (reply.kind) {
+    case GrpcReply::Kind::kMessage:
+      body = FrameMessage(reply.message);
+      [[fallthrough]];
+    case GrpcReply::Kind::kStatus:  // the status is in the trailers, never sent
+      nv = {Nv(":status", status_text), Nv("content-type", "application/grpc"),
+            Nv("grpc-accept-encoding", "identity")};
+      break;
+    case GrpcReply::Kind::kHttp:
+      status_text = std::to_string(reply.http_status < 200 || reply.http_status > 999
+                                       ? 502
+                                       : reply.http_status);
+      nv = {Nv(":status", status_text)};
+      if (!reply.content_type.empty()) nv.push_back(Nv("content-type", reply.content_type));
+      body = reply.body;
+      break;
+  }
+  body.resize(std::min(body.size(), bytes));
+  s.out = std::move(body);
+  s.out_pos = 0;
+  s.trailers_after_body = false;
+  s.cut_after_body = true;
+  int rv;
+  if (s.out.empty()) {
+    end_ = End::kResetOnceSent;  // the HEADERS are all there is
+    rv = nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, s.id, nullptr, nv.data(), nv.size(),
+                                nullptr);
+  } else {
+    nghttp2_data_provider provider{};
+    provider.read_callback = ReadBodyCb;
+    rv = nghttp2_submit_response(session_, s.id, nv.data(), nv.size(), &provider);
+  }
+  if (rv != 0) end_ = End::kReset;
+}
+
+void Connection::CheckFaultTimers(Clock::time_point now) {
+  for (auto& [id, s] : streams_) {
+    if (s->data_deferred && !s->cut_after_body && s->next_chunk_at <= now) {
+      s->data_deferred = false;
+      nghttp2_session_resume_data(session_, id);
+    }
+    if (s->later && s->later_at <= now) {
+      GrpcReply reply = std::move(*s->later);
+      s->later.reset();
+      Answer(*s, std::move(reply));
+    }
+    if (s->stall_until && *s->stall_until <= now) {
+      s->stall_until.reset();
+      end_ = End::kClose;  // the client did not give up on the stalled stream first
+    }
+  }
+}
+
+bool Connection::EndEarly() {
+  switch (end_) {
+    case End::kNo:
+      return false;
+    case End::kReset:
+      ResetSocket();
+      return true;
+    case End::kClose:
+      CloseAfterLinger();
+      return true;
+    case End::kResetOnceSent: {
+      if (pending_out() > 0) return false;  // Flush() goes on sending
+      // RST discards what the kernel has not sent yet: wait (bounded) until
+      // the partial answer has left.
+      const Clock::time_point until = DeadlineAfter(options_.write_timeout);
+      int unsent = 0;
+      while (::ioctl(fd_, SIOCOUTQ, &unsent) == 0 && unsent > 0 && Clock::now() < until) {
+        pollfd stop = {impl_.stop_fd(), POLLIN, 0};
+        if (::poll(&stop, 1, 1) != 0) break;
+      }
+      ResetSocket();
+      return true;
+    }
+  }
+  return true;
+}
+
+// close() (in the destructor) then sends RST, discarding what is unsent.
+void Connection::ResetSocket() {
+  linger reset{1, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+}
+
+// FIN, then what the client still sends is read and dropped until it closes
+// too (at most kMaxLinger, or until Stop()), so that it sees the FIN rather
+// than a reset for unread data.
+void Connection::CloseAfterLinger() {
+  ::shutdown(fd_, SHUT_WR);
+  const Clock::time_point until = DeadlineAfter(kMaxLinger);
+  char buf[4096];
+  for (;;) {
+    const auto now = Clock::now();
+    if (now >= until) return;
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {impl_.stop_fd(), POLLIN, 0}};
+    int left = static_cast<int>(std::chrono::ceil<milliseconds>(until - now).count());
+    int n = ::poll(fds, 2, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || fds[1].revents != 0) return;
+    ssize_t got = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) return;
   }
 }
 
@@ -858,9 +1062,26 @@ ssize_t Connection::ReadBodyCb(nghttp2_session* session, int32_t stream_id, uint
   auto* c = static_cast<Connection*>(user);
   Stream* s = c->Find(stream_id);
   if (s == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+  if (s->cut_after_body && s->out_pos == s->out.size()) {  // partial: never an end
+    s->data_deferred = true;
+    return NGHTTP2_ERR_DEFERRED;
+  }
+  if (s->paced) {
+    const Clock::time_point now = Clock::now();
+    if (now < s->next_chunk_at) {
+      s->data_deferred = true;  // CheckFaultTimers resumes it
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    length = std::min(length, s->chunk_bytes);
+    s->next_chunk_at = now + s->pause;
+  }
   size_t n = std::min(length, s->out.size() - s->out_pos);
   std::memcpy(buf, s->out.data() + s->out_pos, n);
   s->out_pos += n;
+  if (s->cut_after_body) {
+    if (s->out_pos == s->out.size()) c->end_ = End::kResetOnceSent;
+    return static_cast<ssize_t>(n);
+  }
   if (s->out_pos == s->out.size()) {
     *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     std::string().swap(s->out);

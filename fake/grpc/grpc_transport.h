@@ -88,6 +88,27 @@
 //   when not empty, the body, END_STREAM;
 //   no grpc-status (what a broken proxy sends: clients map the HTTP status).
 //
+// Faults (GrpcReply::fault; api::WireFault, README "Scenario files"): the
+// reply is sent, or not, as the fault says, instead of as above. The
+// transport answers no DEADLINE_EXCEEDED of its own for a faulted call: the
+// client's deadline ends it.
+//   reset       the TCP connection is reset (RST): every stream on it is lost.
+//   close       the connection is closed (FIN, what is already queued for
+//               other streams first) before any frame of this answer.
+//   partial     the answer's HEADERS and the first `bytes` bytes of its DATA
+//               (the length-prefixed message; for a status answer none), then,
+//               once the kernel has sent them, the connection is reset.
+//   stall       nothing is sent on this stream; at `duration`, if the client
+//               has not given up on it, the connection is closed (FIN).
+//   dribble     HEADERS at once, then DATA of `bytes` bytes every `duration`,
+//               then the trailers; a Trailers-Only answer is sent after one
+//               `duration`.
+//   goaway      GOAWAY with last-stream-id just below this stream: with
+//               NO_ERROR a graceful drain (lower streams are still answered,
+//               then the connection closes), with another code the
+//               connection closes once the GOAWAY is sent.
+//   rst_stream  RST_STREAM on this stream with the fault's code.
+//
 // Stop() closes the listener and every connection (a GOAWAY(NO_ERROR) is
 // attempted), wakes every poll loop at once, calls Options::on_stop, then
 // waits for the handler threads still running. Handlers may block, so the
@@ -105,6 +126,7 @@
 #include <utility>
 #include <vector>
 
+#include "fake/api/wire_fault.h"
 #include "fake/status.h"
 
 namespace nasfake::grpc {
@@ -142,6 +164,9 @@ struct GrpcReply {
   int http_status = 502;
   std::string content_type;
   std::string body;
+  // What happens on the wire instead of sending the answer as it is (see
+  // the header comment).
+  std::optional<api::WireFault> fault;
 
   static GrpcReply Message(std::string message);
   static GrpcReply Error(int code, std::string status_message, std::string details_bin = "");

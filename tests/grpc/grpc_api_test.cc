@@ -2,6 +2,7 @@
 // stubs of the project's protos): every method, errors with their details,
 // metadata, deadlines, and one job seen through both transports.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "fake/errors.h"
+#include "fake/testing/status_matchers.h"
 #include "google/cloud/aiplatform/v1/job_service.grpc.pb.h"
 #include "google/cloud/aiplatform/v1/operation.pb.h"
 #include "google/longrunning/operations.grpc.pb.h"
@@ -27,6 +29,7 @@ namespace nasfake {
 namespace {
 
 namespace v1 = google::cloud::aiplatform::v1;
+using ::nasfake::testing::IsOk;
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -295,21 +298,87 @@ TEST_F(GrpcApiTest, ScenarioRulesApplyAndMayMatchOnTransport) {
   EXPECT_EQ(rest.Get(std::string("/v1/") + kRunning).status, 200);
 }
 
-TEST_F(GrpcApiTest, AFaultRuleIsUnavailableAndTheJournalSaysSo) {
+TEST_F(GrpcApiTest, AResetRuleResetsTheConnectionAndTheJournalSaysSo) {
   auto scenario = scenarios::ScenarioBuilder("reset")
                       .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Times(1)
                       .Do(scenarios::Fault({api::WireFault::Kind::kReset}))
                       .Build();
-  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
   v1::GetNasJobRequest request;
   request.set_name(kRunning);
   v1::NasJob job;
   EXPECT_EQ(jobs_->GetNasJob(Context().get(), request, &job).error_code(),
             ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(jobs_->GetNasJob(Context().get(), request, &job).ok());  // a new connection
+  auto entries = server_->journal().Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "fault:reset");
+  EXPECT_EQ(entries[0].status, 0);  // the client got no answer
+  EXPECT_EQ(entries[1].status, 200);
+}
+
+// REFUSED_STREAM tells the client the call was never processed, and the
+// fake keeps that promise: the refused create creates nothing, so a client
+// that retries it (grpc++ 1.51 leaves that to the caller: UNAVAILABLE)
+// ends with exactly one job.
+TEST_F(GrpcApiTest, ARefusedCreateIsNotProcessed) {
+  auto scenario =
+      scenarios::ScenarioBuilder("refused")
+          .On(scenarios::Match().Transport(api::Transport::kGrpc).Operation("nasJobs.create"))
+          .Times(1)
+          .Do(scenarios::Fault({.kind = api::WireFault::Kind::kRstStream,
+                                .code = api::kHttp2RefusedStream}))
+          .Build();
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
+  const size_t jobs_before = server_->jobs().size();
+  v1::CreateNasJobRequest request;
+  request.set_parent(kLocation);
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                  R"({"displayName":"refused once","nasJobSpec":{"multiTrialAlgorithmSpec":{
+                      "searchTrialSpec":{"maxTrialCount":1,"maxParallelTrialCount":1,
+                      "searchTrialJobSpec":{"workerPoolSpecs":[{"machineSpec":
+                      {"machineType":"n1-standard-4"}}]}}}}})",
+                  request.mutable_nas_job())
+                  .ok());
+  v1::NasJob job;
+  ::grpc::Status refused = jobs_->CreateNasJob(Context().get(), request, &job);
+  EXPECT_EQ(refused.error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(), HasSubstr("RST_STREAM with error code 7"));
+  EXPECT_EQ(server_->jobs().size(), jobs_before);
+  ::grpc::Status retried = jobs_->CreateNasJob(Context().get(), request, &job);
+  ASSERT_TRUE(retried.ok()) << retried.error_message();
+  EXPECT_EQ(server_->jobs().size(), jobs_before + 1);
+  auto entries = server_->journal().Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].action, "fault:rst_stream");
+  ASSERT_TRUE(entries[0].fault.has_value());
+  EXPECT_EQ(api::CodeOf(*entries[0].fault), api::kHttp2RefusedStream);
+  EXPECT_EQ(entries[0].status, 0);
+  EXPECT_EQ(entries[1].action, "pass");
+  EXPECT_EQ(entries[1].status, 200);
+}
+
+// A rule built in C++ without the loader may name a fault the front end does
+// not perform: the request is answered UNAVAILABLE and the journal says so.
+TEST_F(GrpcApiTest, AGrpcOnlyFaultOnARestRequestIsNotPerformed) {
+  scenarios::Scenario scenario;
+  scenario.name = "unchecked";
+  scenarios::Rule rule;
+  rule.id = "goaway";
+  rule.actions = {scenarios::Fault({.kind = api::WireFault::Kind::kGoaway})};
+  scenario.rules.push_back(rule);
+  ASSERT_THAT(server_->LoadScenario(scenario), IsOk());
+  TestClient rest(*server_);
+  auto response = rest.Get(std::string("/v1/") + kRunning);
+  EXPECT_EQ(response.status, 503);
+  EXPECT_THAT(response.body, HasSubstr(R"(\"goaway\" is not performed over rest)"));
   auto entries = server_->journal().Entries();
   ASSERT_EQ(entries.size(), 1u);
-  EXPECT_THAT(entries[0].action, HasSubstr("not performed over gRPC"));
+  EXPECT_EQ(entries[0].action, "fault:goaway (not performed over rest)");
+  EXPECT_EQ(entries[0].status, 503);
 }
 
 TEST_F(GrpcApiTest, AnHtmlAnswerReachesTheClientAsItsHttpStatus) {
