@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -146,6 +148,34 @@ std::optional<std::string> CheckWire(const WireCheck& check,
         return std::nullopt;
       }
       return "no " + check.select.Describe() + " followed " + journal::DebugString(*first);
+    }
+    case WireCheck::Kind::kBackoff: {
+      std::vector<double> gaps;  // in ms
+      for (size_t i = 1; i < selected.size(); ++i) {
+        gaps.push_back(Seconds(selected[i]->real_time - selected[i - 1]->real_time) * 1000);
+      }
+      if (gaps.size() < 2) return std::nullopt;
+      if (*std::min_element(gaps.begin(), gaps.end()) >= static_cast<double>(check.floor.count())) {
+        return std::nullopt;
+      }
+      // The halves' means; an odd count leaves the middle gap out.
+      const size_t half = gaps.size() / 2;
+      double earlier = 0, later = 0;
+      for (size_t i = 0; i < half; ++i) {
+        earlier += gaps[i] / static_cast<double>(half);
+        later += gaps[gaps.size() - half + i] / static_cast<double>(half);
+      }
+      if (later >= check.growth * earlier && later > earlier) return std::nullopt;
+      std::string listed;
+      for (double gap : gaps) {
+        listed += (listed.empty() ? "" : ", ") + std::to_string(std::lround(gap));
+      }
+      char numbers[96];
+      std::snprintf(numbers, sizeof numbers, "%.2fx the earlier half's; expected at least %.2fx",
+                    earlier > 0 ? later / earlier : 0.0, check.growth);
+      return "the gaps between " + check.select.Describe() + " do not grow: " + listed +
+             " ms (the later half's mean is " + numbers + ", or no gap under " + Ms(check.floor) +
+             ")";
     }
   }
   return std::nullopt;

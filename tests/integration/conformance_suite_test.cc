@@ -85,9 +85,23 @@ INSTANTIATE_TEST_SUITE_P(Mutants, MutantTest,
                                            "ignores_next_page_token", "ignores_retry_info",
                                            "maps_404_to_unknown", "misses_auth_header",
                                            "no_deadline", "polls_after_terminal",
-                                           "polls_without_backoff",
+                                           "polls_at_fixed_interval", "polls_without_backoff",
                                            "retries_cancel_on_failed_precondition",
                                            "send_body_on_cancel", "sends_body_on_get"));
+
+// Capping polls per second is not backing off: a client that polls every
+// 200 ms forever fails polling-backs-off, and the verdict says why.
+TEST(ConformanceSuiteTest, FixedIntervalPollerFailsPollingBacksOff) {
+  SuiteRun run =
+      RunSuite("--cases polling-backs-off --client '" + Python() + " " +
+               NASFAKE_SOURCE_DIR "/conformance/clients/mutants/polls_at_fixed_interval.py'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  ASSERT_EQ(run.report["cases"].size(), 1u);
+  const json& verdict = run.report["cases"][0];
+  EXPECT_FALSE(verdict["passed"].get<bool>());
+  EXPECT_THAT(verdict["failures"].dump(), ::testing::HasSubstr("do not grow"));
+  EXPECT_EQ(run.exit_code, 0) << "a RECOMMENDED case does not fail the run";
+}
 
 TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
   size_t files = 0;
@@ -95,7 +109,7 @@ TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
                                                                "/conformance/clients/mutants")) {
     files += entry.path().extension() == ".py";
   }
-  EXPECT_EQ(files, 14u) << "add the new mutant to MutantTest's list";
+  EXPECT_EQ(files, 15u) << "add the new mutant to MutantTest's list";
 }
 
 }  // namespace

@@ -394,6 +394,15 @@ class MutantsTest(ServerTestCase):
         self.assertEqual(rc, 0, err)
         self.assertLess(min(gaps(entries(self.server.journal(), "nasJobs.get"))), 0.01)
 
+    def test_polls_at_fixed_interval(self):
+        rc, doc, err, _ = self.mutant("polls_at_fixed_interval", "slow-cancellation",
+                                      "cancel-and-wait", NAME)
+        self.assertEqual(rc, 0, err)
+        g = gaps(entries(self.server.journal(), "nasJobs.get"))
+        self.assertEqual(len(g), 10)
+        self.assertGreaterEqual(min(g), 0.19, g)  # it waits…
+        self.assertLess(max(g), 2 * min(g), g)   # …but never longer
+
     def test_no_deadline(self):
         with self.assertRaises(subprocess.TimeoutExpired):  # run() kills it
             self.mutant("no_deadline", "stalled-response", "get", NAME, deadline_ms=300, timeout=3)
