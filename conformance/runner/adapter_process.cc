@@ -206,7 +206,7 @@ class AdapterProcess::Persistent {
     if (!process->reusable_) {
       problem = "the persistent adapter's answer to its first request (capabilities) is ";
       if (first.exit_code == -1) {
-        problem += "missing after 30 s";
+        problem += "missing after " + std::to_string(kStartTimeout.count()) + " s";
       } else if (process->child_.pid < 0) {
         problem += "missing: it exited with status " + std::to_string(first.exit_code);
       } else {
