@@ -2,16 +2,19 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "conformance/runner/report.h"
 #include "conformance/runner/runner.h"
+#include "fake/api/request.h"
 #include "fake/data_dir.h"
 #include "scenarios/engine.h"
 
@@ -23,8 +26,10 @@ constexpr char kConformanceUsage[] =
     "\n"
     "Runs the conformance cases against a NasJobs client, each on a fresh fake, and\n"
     "reports a verdict per case. The client is an adapter program that follows\n"
-    "conformance/PROTOCOL.md. Exit status: 0 when every REQUIRED case passed, 1 when\n"
-    "one failed, 2 for bad flags, 3 when the cases cannot be loaded.\n"
+    "conformance/PROTOCOL.md; cases whose operation it does not declare (its\n"
+    "'capabilities') are skipped. Progress goes to stderr, a line per finished case.\n"
+    "Exit status: 0 when no REQUIRED case failed or ended in error (skipped ones do\n"
+    "not count), 1 when one did, 2 for bad flags, 3 when the cases cannot be loaded.\n"
     "\n"
     "Flags:\n"
     "  --client CMD         the adapter command, run by /bin/sh with the operation and\n"
@@ -35,6 +40,12 @@ constexpr char kConformanceUsage[] =
     "  --jobs N             run N cases at a time (default 4)\n"
     "  --format text|json   the report on stdout (default text)\n"
     "  --junit FILE         also write a JUnit XML report to FILE\n"
+    "  --junit-fail-level LEVEL\n"
+    "                       in the JUnit report, failures of cases less strict than\n"
+    "                       LEVEL are <skipped>, not <failure> (default OPTIONAL: none\n"
+    "                       are); the exit status does not change\n"
+    "  --persistent         start the adapter as '<command> persistent' (one process per\n"
+    "                       job, one JSON request per line) instead of once per case\n"
     "  --cases-dir DIR      where the case files are (default: the bundled catalogue,\n"
     "                       DATA/conformance/cases)\n"
     "  --scenarios-dir DIR  where library scenarios are (default: the bundled library,\n"
@@ -68,6 +79,16 @@ std::string DefaultClient() {
   return ShellWord(NASFAKE_BUILD_REFERENCE_ADAPTER);
 }
 
+// `nasfake conformance` as this program, and --client unless it is the
+// default: the start of the command that reruns one case.
+std::string RerunPrefix(const std::string& client) {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string prefix = (ec ? std::string("nasfake") : ShellWord(exe.string())) + " conformance";
+  if (client != DefaultClient()) prefix += " --client " + ShellWord(client);
+  return prefix;
+}
+
 int UsageError(const std::string& message) {
   std::cerr << "nasfake conformance: " << message
             << "\nRun 'nasfake conformance --help' for the flags.\n";
@@ -83,6 +104,9 @@ int Conformance(const std::vector<std::string>& args) {
   int jobs = 4;
   std::string format = "text";
   std::string junit;
+  conformance::Level junit_fail_level = conformance::Level::kOptional;
+  bool persistent = false;
+  std::string rerun;  // the flags a rerun of one case needs besides --client and --cases
   const std::filesystem::path data_dir = DataDir();
   std::string cases_dir = (data_dir / "conformance" / "cases").string();
   std::string scenarios_dir = (data_dir / "scenarios" / "library").string();
@@ -97,6 +121,10 @@ int Conformance(const std::vector<std::string>& args) {
       return kExitOk;
     }
     if (flag == "--version") return PrintVersion();
+    if (flag == "--persistent") {
+      persistent = true;
+      continue;
+    }
     auto v = value();
     if (!v) return UsageError(flag + " needs a value");
     if (flag == "--client") {
@@ -117,10 +145,16 @@ int Conformance(const std::vector<std::string>& args) {
       format = *v;
     } else if (flag == "--junit") {
       junit = *v;
+    } else if (flag == "--junit-fail-level") {
+      auto parsed = conformance::LevelFromName(*v);
+      if (!parsed) return UsageError("--junit-fail-level is REQUIRED, RECOMMENDED or OPTIONAL");
+      junit_fail_level = *parsed;
     } else if (flag == "--cases-dir") {
       cases_dir = *v;
+      rerun += " --cases-dir " + ShellWord(*v);
     } else if (flag == "--scenarios-dir") {
       scenarios_dir = *v;
+      rerun += " --scenarios-dir " + ShellWord(*v);
     } else {
       return UsageError("unknown flag '" + flag + "'");
     }
@@ -139,22 +173,43 @@ int Conformance(const std::vector<std::string>& args) {
     std::cerr << "nasfake conformance: no case matches '" << cases_glob << "'\n";
     return kExitUsage;
   }
-  bool tty = isatty(STDOUT_FILENO) != 0;
-  bool progress = isatty(STDERR_FILENO) != 0 || format == "json";
   std::cerr << "nasfake conformance: " << cases.size() << " cases from " << cases_dir << " against "
-            << client << "\n";
-  conformance::AdapterProcess adapter(client);
-  auto verdicts = conformance::RunAll(cases, adapter, jobs, [&](const conformance::Verdict& v) {
-    if (progress) std::cerr << conformance::ProgressLine(v, isatty(STDERR_FILENO) != 0) << "\n";
-  });
+            << client << (persistent ? " (persistent)" : "") << "\n";
+  conformance::AdapterProcess adapter(client, {.persistent = persistent});
+  const api::Transport transport = api::Transport::kRest;  // the protocol's only one so far
+  conformance::RunInfo run{
+      .client = client,
+      .transport = transport,
+      .started = std::chrono::system_clock::now(),
+      .rerun = RerunPrefix(client) + (persistent ? " --persistent" : "") + rerun};
+  if (const auto& declared = adapter.Capabilities()) {
+    std::set<std::string> missing;
+    for (const auto& c : cases) {
+      if (declared->count(c.operation) == 0) missing.insert(c.operation);
+    }
+    std::string list;
+    for (const auto& operation : missing) list += (list.empty() ? "" : ", ") + operation;
+    if (!missing.empty()) {
+      std::cerr << "nasfake conformance: the adapter does not declare " << list
+                << ": their cases are skipped\n";
+    }
+  }
+  const bool color = isatty(STDERR_FILENO) != 0;
+  size_t done = 0;
+  auto verdicts = conformance::RunAll(
+      cases, adapter, jobs,
+      [&](const conformance::Verdict& v) {
+        std::cerr << conformance::ProgressLine(v, ++done, cases.size(), color) << "\n";
+      },
+      transport);
   if (format == "json") {
-    std::cout << conformance::JsonReport(verdicts).dump(2) << "\n";
+    std::cout << conformance::JsonReport(verdicts, run).dump(2) << "\n";
   } else {
-    std::cout << conformance::TextReport(verdicts, tty);
+    std::cout << conformance::TextReport(verdicts, isatty(STDOUT_FILENO) != 0, run);
   }
   if (!junit.empty()) {
     std::ofstream out(junit);
-    out << conformance::JUnitXml(verdicts);
+    out << conformance::JUnitXml(verdicts, run, junit_fail_level);
     if (!out) {
       std::cerr << "nasfake conformance: cannot write " << junit << "\n";
       return kExitCannotRun;

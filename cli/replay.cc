@@ -9,6 +9,7 @@
 #include "fake/server/http_transport.h"
 #include "fake/server/journaled_service.h"
 #include "fake/version.h"
+#include "scenarios/replayer.h"
 #include "scenarios/transcript.h"
 
 namespace nasfake::cli {
@@ -21,11 +22,13 @@ constexpr char kReplayUsage[] =
     "control API's GET /__nasfake/v1/transcript) on HTTP until SIGINT or SIGTERM. The\n"
     "first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read.\n"
     "\n"
-    "A request is matched by its method and target, ignoring the query parameters\n"
-    "$alt, alt, prettyPrint, $prettyPrint, key, access_token, quotaUser and fields;\n"
-    "the k-th request of a kind gets the k-th answer recorded for that kind, so\n"
-    "repeated polls replay the recorded sequence. A request with no recorded answer\n"
-    "left gets 404 NOT_FOUND.\n"
+    "A request is matched by its method, its path, the query parameters that change\n"
+    "the answer (all but key, access_token, quotaUser, prettyPrint and $alt=json; in\n"
+    "any order and spelling) and its body (as JSON, when it is: key order and spacing\n"
+    "do not matter). The k-th request of a kind gets the k-th answer recorded for\n"
+    "that kind, so repeated polls replay the recorded sequence. A request with no\n"
+    "recorded answer gets 501 UNIMPLEMENTED, whose message names it and the closest\n"
+    "recorded request (or says the answers for it were used up).\n"
     "\n"
     "On stop, a report goes to stderr: how many requests were answered, the requests\n"
     "that had no recorded answer, and the exchanges never used.\n"
@@ -38,6 +41,11 @@ constexpr char kReplayUsage[] =
     "  --host ADDR   address to listen on (default 127.0.0.1; anything not loopback\n"
     "                must be asked for explicitly with this flag)\n"
     "  --port N      port (default 0: any free port)\n"
+    "  --loose       match by method and target alone, ignoring bodies and the query\n"
+    "                parameters $alt, alt, prettyPrint, $prettyPrint, key,\n"
+    "                access_token, quotaUser and fields\n"
+    "  --strict-order  answer only in the recorded order, across paths: a request\n"
+    "                must match the first exchange not yet served\n"
     "  -h, --help    print this help\n"
     "  --version     print the version\n";
 
@@ -50,6 +58,7 @@ int UsageError(const std::string& message) {
 
 int Replay(const std::vector<std::string>& args) {
   server::HttpTransport::Options options;
+  scenarios::ReplayOptions replay_options;
   std::optional<std::string> transcript_path;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -70,6 +79,10 @@ int Replay(const std::vector<std::string>& args) {
       auto port = v ? ParsePort(*v) : std::nullopt;
       if (!port) return UsageError("--port needs a number from 0 to 65535");
       options.port = *port;
+    } else if (flag == "--loose") {
+      replay_options.loose = true;
+    } else if (flag == "--strict-order") {
+      replay_options.strict_order = true;
     } else if (flag.rfind("--", 0) == 0) {
       return UsageError("unknown flag '" + flag + "'");
     } else if (transcript_path) {
@@ -86,7 +99,7 @@ int Replay(const std::vector<std::string>& args) {
     return kExitCannotRun;
   }
   size_t recorded = transcript->exchanges.size();
-  scenarios::Replayer replayer(std::move(*transcript));
+  scenarios::Replayer replayer(std::move(*transcript), replay_options);
 
   sigset_t stop_signals = BlockStopSignals();  // before any thread starts
   server::JournaledService service(

@@ -279,9 +279,15 @@ Status TooManyTestIds(size_t max_tenants) {
       "Too many test ids on this fake (" + std::to_string(max_tenants) + "); reset or reuse them.");
 }
 
-Status NoRecordedAnswer(std::string_view request) {
-  return Status(StatusCode::kNotFound,
-                "nasfake replay: no recorded answer for " + std::string(request));
+Status NoRecordedAnswer(std::string_view request, std::string_view why) {
+  json details = json::array({{{"@type", "type.googleapis.com/google.rpc.ErrorInfo"},
+                               {"reason", "NASFAKE_REPLAY_UNMATCHED"},
+                               {"domain", "nasfake"},
+                               {"metadata", {{"request", request}, {"why", why}}}}});
+  return Status(
+      StatusCode::kUnimplemented,
+      "nasfake replay: no recorded answer for " + std::string(request) + ": " + std::string(why),
+      std::move(details));
 }
 
 Status RpcMethodNotFound(std::string_view path) {

@@ -78,8 +78,12 @@ Status UnknownControlCall(std::string_view call);
 Status ControlTokenRequired();
 // A new test id beyond FakeServerOptions::max_tenants (RESOURCE_EXHAUSTED).
 Status TooManyTestIds(size_t max_tenants);
-// `nasfake replay`: a request the transcript has no answer left for.
-Status NoRecordedAnswer(std::string_view request);
+// `nasfake replay`: a request the transcript has no answer for, UNIMPLEMENTED
+// (501) so that no client takes it for an answer of the API. `request` as
+// received ("GET /v1/…"), `why` what the transcript has instead ("the closest
+// recorded request is …"); an ErrorInfo detail (reason
+// NASFAKE_REPLAY_UNMATCHED, domain nasfake) carries both.
+Status NoRecordedAnswer(std::string_view request, std::string_view why);
 
 // --- gRPC calls that never become a request -----------------------------------
 // A method this API does not serve (UNIMPLEMENTED "Method not found: <path>").

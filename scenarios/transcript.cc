@@ -1,9 +1,7 @@
-// Transcripts (transcript.h): a strict reader, its inverse writer, and the
-// Replayer.
+// Transcripts (transcript.h): a strict reader and its inverse writer.
 #include "scenarios/transcript.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <fstream>
@@ -12,7 +10,6 @@
 #include <sstream>
 
 #include "fake/api/router.h"
-#include "fake/errors.h"
 #include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 
@@ -27,10 +24,6 @@ const Keys kExchangeKeys = {"request", "response"};
 const Keys kRequestKeys = {"method", "target", "headers", "body"};
 const Keys kResponseKeys = {"status", "contentType", "headers", "body", "fault"};
 const Keys kFaultKeys = {"kind", "bytes", "durationMs", "code"};
-
-// The volatile system parameters ReplayKey drops.
-constexpr std::array<std::string_view, 8> kVolatileParameters = {
-    "$alt", "alt", "prettyPrint", "$prettyPrint", "key", "access_token", "quotaUser", "fields"};
 
 // The violation that ends a read; thrown and caught only in this file.
 struct SchemaError {
@@ -207,34 +200,6 @@ json HeadersJson(const api::HeaderList& headers) {
   return out;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX sequences decoded; anything else (a lone '%' included) kept as is.
-std::string PercentDecoded(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 &&
-        HexDigit(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-bool IsVolatileParameter(std::string_view parameter) {
-  std::string name = PercentDecoded(parameter.substr(0, parameter.find('=')));
-  return std::find(kVolatileParameters.begin(), kVolatileParameters.end(), name) !=
-         kVolatileParameters.end();
-}
-
 }  // namespace
 
 StatusOr<Transcript> TranscriptFromJson(const json& document, std::string_view origin) {
@@ -289,64 +254,6 @@ json TranscriptToJson(const Transcript& transcript) {
     exchanges.push_back(std::move(exchange));
   }
   return {{"nasfakeTranscript", 1}, {"exchanges", std::move(exchanges)}};
-}
-
-std::string ReplayKey(std::string_view method, std::string_view target) {
-  std::string key = std::string(method) + " ";
-  size_t question = target.find('?');
-  key += target.substr(0, question);
-  if (question == std::string_view::npos) return key;
-  std::string_view query = target.substr(question + 1);
-  std::string kept;
-  while (true) {
-    size_t amp = query.find('&');
-    std::string_view parameter = query.substr(0, amp);
-    if (!IsVolatileParameter(parameter)) {
-      kept += kept.empty() ? "" : "&";
-      kept += parameter;
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  if (!kept.empty()) key += "?" + kept;
-  return key;
-}
-
-Replayer::Replayer(Transcript transcript)
-    : transcript_(std::move(transcript)), used_(transcript_.exchanges.size(), false) {
-  for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
-    const api::Request& request = transcript_.exchanges[i].request;
-    pending_[ReplayKey(request.method, request.target)].push_back(i);
-  }
-}
-
-api::Response Replayer::Answer(const api::Request& request) {
-  std::string key = ReplayKey(request.method, request.target);
-  std::lock_guard lock(mu_);
-  auto it = pending_.find(key);
-  if (it == pending_.end() || it->second.empty()) {
-    std::string what = request.method + " " + request.target;
-    unmatched_.push_back(what);
-    return errors::ErrorResponse(errors::NoRecordedAnswer(what));
-  }
-  size_t index = it->second.front();
-  it->second.pop_front();
-  used_[index] = true;
-  ++answered_;
-  return transcript_.exchanges[index].response;
-}
-
-ReplayReport Replayer::Report() const {
-  std::lock_guard lock(mu_);
-  ReplayReport report;
-  report.answered = answered_;
-  report.unmatched = unmatched_;
-  for (size_t i = 0; i < used_.size(); ++i) {
-    if (used_[i]) continue;
-    const api::Request& request = transcript_.exchanges[i].request;
-    report.unused.push_back({i, request.method + " " + request.target});
-  }
-  return report;
 }
 
 }  // namespace nasfake::scenarios

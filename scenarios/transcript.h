@@ -1,6 +1,6 @@
-// Transcripts: recorded HTTP exchanges, and the Replayer that answers them
-// again (`nasfake record` writes them, `nasfake replay` serves them; the
-// control API's GET /__nasfake/v1/transcript produces the same format).
+// Transcripts: recorded HTTP exchanges (`nasfake record` writes them,
+// `nasfake replay` serves them with a Replayer, replayer.h; the control API's
+// GET /__nasfake/v1/transcript produces the same format).
 //
 //   {"nasfakeTranscript": 1,
 //    "exchanges": [{"request":  {"method": "GET", "target": "/v1/…?pageSize=2",
@@ -17,14 +17,9 @@
 // UTF-8 do not survive (each becomes U+FFFD when the document is dumped).
 #pragma once
 
-#include <cstddef>
-#include <deque>
 #include <filesystem>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "fake/api/request.h"
@@ -58,49 +53,5 @@ StatusOr<Transcript> LoadTranscriptFile(const std::filesystem::path& path);
 // TranscriptOf(j). Dump it with error_handler_t::replace (bodies may hold
 // invalid UTF-8).
 nlohmann::json TranscriptToJson(const Transcript& transcript);
-
-// The key requests are matched by: "METHOD target", the target exact except
-// that the volatile system parameters ($alt, alt, prettyPrint, $prettyPrint,
-// key, access_token, quotaUser, fields; names compared after
-// percent-decoding) are removed from the query, the others keeping their order
-// and spelling; a query left empty loses its '?'.
-//   ReplayKey("GET", "/v1/x?alt=json&pageSize=2&key=k") == "GET /v1/x?pageSize=2"
-std::string ReplayKey(std::string_view method, std::string_view target);
-
-// What a replay did, for its report.
-struct ReplayReport {
-  struct Unused {
-    size_t index;         // position in the transcript's exchanges
-    std::string request;  // "METHOD target" as recorded
-  };
-  size_t answered = 0;                 // requests answered from the transcript
-  std::vector<std::string> unmatched;  // "METHOD target" as received, in arrival order
-  std::vector<Unused> unused;          // exchanges never served, in transcript order
-  // Every exchange was served and every request had a recorded answer.
-  bool complete() const { return unmatched.empty() && unused.empty(); }
-};
-
-// Serves a transcript's answers again. Thread-safe.
-//
-// Per ReplayKey, the k-th request gets the response of the k-th exchange with
-// that key (so repeated polls of one job replay its recorded sequence of
-// states), faults included. A request with no recorded answer left gets 404
-// {"error":{"code":404,"message":"nasfake replay: no recorded answer for GET
-// /v1/…","status":"NOT_FOUND"}} (its method and target as received) and is
-// counted as unmatched.
-class Replayer {
- public:
-  explicit Replayer(Transcript transcript);
-  api::Response Answer(const api::Request& request);
-  ReplayReport Report() const;
-
- private:
-  const Transcript transcript_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::deque<size_t>> pending_;  // key → unserved exchanges
-  std::vector<bool> used_;
-  size_t answered_ = 0;
-  std::vector<std::string> unmatched_;
-};
 
 }  // namespace nasfake::scenarios

@@ -15,7 +15,8 @@ class CaseTest : public ::testing::Test {
   void TestBody() override {
     std::unique_ptr<ClientUnderTest> client = factory_();
     Verdict verdict = RunCase(*case_, *client);
-    if (!verdict.passed) {
+    if (verdict.outcome == Outcome::kSkipped) GTEST_SKIP() << verdict.failures.front();
+    if (!verdict.passed()) {
       std::vector<Verdict> one = {std::move(verdict)};
       ADD_FAILURE() << case_->title << "\n" << TextReport(one, false);
     }

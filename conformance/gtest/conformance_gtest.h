@@ -14,7 +14,9 @@
 //   }
 //
 // Each case becomes the test <suite>.<case id with '-' as '_'>; a failure
-// message lists the expectations violated and the request journal.
+// message lists the expectations violated and the request journal. A case
+// whose operation the client does not perform (ClientUnderTest::Supports) is
+// skipped.
 #pragma once
 
 #include <filesystem>

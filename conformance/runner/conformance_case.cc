@@ -65,13 +65,14 @@ Selector ReadSelector(const json& value, const std::string& path) {
 WireCheck ReadWireCheck(const json& value, const std::string& path) {
   CheckKeys(value, path,
             {"what", "count", "min", "max", "every", "bodyIn", "headers", "targetExcludes",
-             "noneAfter", "select", "rate", "maxPerSecond", "gap", "after", "atLeastMs"});
+             "noneAfter", "select", "rate", "maxPerSecond", "gap", "after", "atLeastMs", "backoff",
+             "growth", "floorMs"});
   WireCheck check;
   if (!value.contains("what")) Fail(path + ".what", "required: say what the check means");
   check.what = String(value["what"], path + ".what");
   int kinds = value.contains("count") + value.contains("every") + value.contains("noneAfter") +
-              value.contains("rate") + value.contains("gap");
-  if (kinds != 1) Fail(path, "expected exactly one of count, every, noneAfter, rate, gap");
+              value.contains("rate") + value.contains("gap") + value.contains("backoff");
+  if (kinds != 1) Fail(path, "expected exactly one of count, every, noneAfter, rate, gap, backoff");
   if (value.contains("count")) {
     check.kind = WireCheck::Kind::kCount;
     check.select = ReadSelector(value["count"], path + ".count");
@@ -109,6 +110,17 @@ WireCheck ReadWireCheck(const json& value, const std::string& path) {
       Fail(path + ".maxPerSecond", "required: a number");
     }
     check.max_per_second = value["maxPerSecond"].get<double>();
+  } else if (value.contains("backoff")) {
+    check.kind = WireCheck::Kind::kBackoff;
+    check.select = ReadSelector(value["backoff"], path + ".backoff");
+    if (value.contains("growth")) {
+      if (!value["growth"].is_number() || value["growth"].get<double>() < 1) {
+        Fail(path + ".growth", "expected a number of at least 1");
+      }
+      check.growth = value["growth"].get<double>();
+    }
+    check.floor = std::chrono::milliseconds(
+        Integer(value.value("floorMs", json()), path + ".floorMs", 1, 600000));
   } else {
     check.kind = WireCheck::Kind::kGap;
     check.select = ReadSelector(value["gap"], path + ".gap");

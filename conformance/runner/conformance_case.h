@@ -39,6 +39,7 @@ struct WireCheck {
     kNoneAfter,  // no selected request follows the first request matching `after`
     kRate,       // selected requests come at most max_per_second (over their span)
     kGap,        // the first `select` after the first `after` comes at least min_gap later
+    kBackoff,    // the gaps between selected requests grow, or none is below floor
   };
   Kind kind = Kind::kCount;
   std::string what;  // the case's words for this check (shown when it fails)
@@ -50,6 +51,11 @@ struct WireCheck {
   Selector after;                            // kNoneAfter, kGap
   double max_per_second = 0;                 // kRate
   std::chrono::milliseconds min_gap{0};      // kGap
+  // kBackoff: with the gaps between consecutive selected requests in order,
+  // the later half's mean is at least `growth` times the earlier half's, or
+  // no gap is shorter than `floor`. Fewer than two gaps pass.
+  double growth = 1.5;
+  std::chrono::milliseconds floor{0};
 };
 
 struct OutcomeCheck {

@@ -1,14 +1,11 @@
 #include "conformance/runner/runner.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -18,15 +15,10 @@
 #include "fake/server/fake_server.h"
 #include "scenarios/engine.h"
 
-extern char** environ;
-
 namespace nasfake::conformance {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-constexpr size_t kMaxOutput = 1 << 20;  // per stream; the rest is dropped
 
 std::string Ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
@@ -147,6 +139,34 @@ std::optional<std::string> CheckWire(const WireCheck& check,
       }
       return "no " + check.select.Describe() + " followed " + journal::DebugString(*first);
     }
+    case WireCheck::Kind::kBackoff: {
+      std::vector<double> gaps;  // in ms
+      for (size_t i = 1; i < selected.size(); ++i) {
+        gaps.push_back(Seconds(selected[i]->real_time - selected[i - 1]->real_time) * 1000);
+      }
+      if (gaps.size() < 2) return std::nullopt;
+      if (*std::min_element(gaps.begin(), gaps.end()) >= static_cast<double>(check.floor.count())) {
+        return std::nullopt;
+      }
+      // The halves' means; an odd count leaves the middle gap out.
+      const size_t half = gaps.size() / 2;
+      double earlier = 0, later = 0;
+      for (size_t i = 0; i < half; ++i) {
+        earlier += gaps[i] / static_cast<double>(half);
+        later += gaps[gaps.size() - half + i] / static_cast<double>(half);
+      }
+      if (later >= check.growth * earlier && later > earlier) return std::nullopt;
+      std::string listed;
+      for (double gap : gaps) {
+        listed += (listed.empty() ? "" : ", ") + std::to_string(std::lround(gap));
+      }
+      char numbers[96];
+      std::snprintf(numbers, sizeof numbers, "%.2fx the earlier half's; expected at least %.2fx",
+                    earlier > 0 ? later / earlier : 0.0, check.growth);
+      return "the gaps between " + check.select.Describe() + " do not grow: " + listed +
+             " ms (the later half's mean is " + numbers + ", or no gap under " + Ms(check.floor) +
+             ")";
+    }
   }
   return std::nullopt;
 }
@@ -176,80 +196,6 @@ std::optional<std::string> CheckOutcome(const OutcomeCheck& check, const json& o
 
 }  // namespace
 
-ClientResult AdapterProcess::Run(const std::string& operation, const std::vector<std::string>& args,
-                                 const ClientEnv& env) {
-  ClientResult result;
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    result.stderr_text = "nasfake: cannot create pipes";
-    return result;
-  }
-  std::vector<std::string> argv_text = {"/bin/sh", "-c", command_ + " \"$@\"", "nasfake-adapter",
-                                        operation};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<std::string> env_text;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::string_view(*e).rfind("NASFAKE_", 0) != 0) env_text.emplace_back(*e);
-  }
-  env_text.push_back("NASFAKE_ENDPOINT=" + env.endpoint);
-  env_text.push_back("NASFAKE_TOKEN=" + env.token);
-  env_text.push_back("NASFAKE_DEADLINE_MS=" + std::to_string(env.deadline.count()));
-  std::vector<char*> argv, envp;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (auto& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  auto started = Clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
-    dup2(out[1], STDOUT_FILENO);
-    dup2(err[1], STDERR_FILENO);
-    setpgid(0, 0);  // its own process group, so a kill reaches its children too
-    execve("/bin/sh", argv.data(), envp.data());
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  auto kill_at = started + env.deadline + grace_;
-  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.stdout_text, &result.stderr_text};
-  int open_fds = 2;
-  bool killed = false;
-  while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now());
-    if (left.count() <= 0) {
-      kill(-pid, SIGKILL);
-      killed = true;
-      break;
-    }
-    if (poll(fds, 2, static_cast<int>(std::min<int64_t>(left.count(), 1000))) < 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buffer[8192];
-      ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-      if (n <= 0) {
-        close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      } else if (sinks[i]->size() < kMaxOutput) {
-        sinks[i]->append(buffer, static_cast<size_t>(n));
-      }
-    }
-  }
-  for (auto& fd : fds) {
-    if (fd.fd >= 0) close(fd.fd);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-  result.finished = std::chrono::system_clock::now();
-  result.exit_code = !killed && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
                                   const std::vector<journal::Entry>& journal,
                                   const std::string& token) {
@@ -259,15 +205,11 @@ std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
                        " after it started (deadline " + Ms(c.deadline) + ")");
     return failures;
   }
-  if (result.exit_code != 0 && result.exit_code != 1) {
-    failures.push_back("the client crashed: exit status " + std::to_string(result.exit_code));
+  if (auto violation = ProtocolViolation(result)) {
+    failures.push_back(*violation);
     return failures;
   }
   json output = json::parse(result.stdout_text, nullptr, false);
-  if (!output.is_object()) {
-    failures.push_back("the client's output is not one JSON object (protocol violation)");
-    return failures;
-  }
   if (std::find(c.exit_in.begin(), c.exit_in.end(), result.exit_code) == c.exit_in.end()) {
     failures.push_back("exit status " + std::to_string(result.exit_code) + " (" +
                        (result.exit_code == 0 ? "success" : "API error") + "), expected " +
@@ -300,11 +242,43 @@ std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
   return failures;
 }
 
-Verdict RunCase(const Case& c, ClientUnderTest& client) {
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kPassed:
+      return "passed";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kError:
+      return "error";
+    case Outcome::kSkipped:
+      return "skipped";
+  }
+  return "error";
+}
+
+std::optional<std::string> ProtocolViolation(const ClientResult& result) {
+  if (result.exit_code == -1) return std::nullopt;
+  if (result.exit_code != 0 && result.exit_code != 1) {
+    return "the client crashed: exit status " + std::to_string(result.exit_code);
+  }
+  if (!json::parse(result.stdout_text, nullptr, false).is_object()) {
+    return "the client's output is not one JSON object (protocol violation)";
+  }
+  return std::nullopt;
+}
+
+Verdict RunCase(const Case& c, ClientUnderTest& client, api::Transport transport) {
   Verdict verdict;
   verdict.test_case = &c;
+  if (!client.Supports(c.operation)) {
+    verdict.outcome = Outcome::kSkipped;
+    verdict.failures.push_back("the client does not declare the operation \"" + c.operation +
+                               "\" among its capabilities");
+    return verdict;
+  }
   FakeServerOptions options;
   options.fake.require_auth = true;
+  options.grpc = transport == api::Transport::kGrpc;
   auto server = FakeServer::Start(options);
   if (!server.ok()) {
     verdict.failures.push_back("cannot start a fake: " + server.status().message());
@@ -323,23 +297,28 @@ Verdict RunCase(const Case& c, ClientUnderTest& client) {
     for (auto& a : args) a = Replace(a, "{file}", file.string());
   }
   std::string token = "nasfake-token-" + c.id;
-  verdict.result = client.Run(c.operation, args, {(*server)->endpoint(), token, c.deadline});
+  const std::string& endpoint =
+      transport == api::Transport::kGrpc ? (*server)->grpc_endpoint() : (*server)->endpoint();
+  verdict.result = client.Run(c.operation, args, {endpoint, token, c.deadline, transport});
   (*server)->Stop();
   verdict.journal = (*server)->journal().Entries();
   if (!file.empty()) std::filesystem::remove(file);
   verdict.failures = Evaluate(c, verdict.result, verdict.journal, token);
-  verdict.passed = verdict.failures.empty();
+  verdict.outcome = verdict.failures.empty()            ? Outcome::kPassed
+                    : ProtocolViolation(verdict.result) ? Outcome::kError
+                                                        : Outcome::kFailed;
   return verdict;
 }
 
 std::vector<Verdict> RunAll(const std::vector<Case>& cases, ClientUnderTest& client, int jobs,
-                            const std::function<void(const Verdict&)>& on_done) {
+                            const std::function<void(const Verdict&)>& on_done,
+                            api::Transport transport) {
   std::vector<Verdict> verdicts(cases.size());
   std::atomic<size_t> next{0};
   std::mutex report_mu;
   auto worker = [&] {
     for (size_t i = next++; i < cases.size(); i = next++) {
-      verdicts[i] = RunCase(cases[i], client);
+      verdicts[i] = RunCase(cases[i], client, transport);
       if (on_done) {
         std::lock_guard lock(report_mu);
         on_done(verdicts[i]);

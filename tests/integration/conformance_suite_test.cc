@@ -4,10 +4,13 @@
 // RECOMMENDED case.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 namespace nasfake {
@@ -24,10 +27,11 @@ std::string Python() {
   return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
-// Runs `nasfake conformance --format json` with `flags`.
-SuiteRun RunSuite(const std::string& flags) {
-  std::string command =
-      std::string(NASFAKE_BINARY) + " conformance --format json --jobs 4 " + flags + " 2>/dev/null";
+// Runs `nasfake conformance --format json` with `flags`; its stderr goes to
+// `stderr_path`.
+SuiteRun RunSuite(const std::string& flags, const std::string& stderr_path = "/dev/null") {
+  std::string command = std::string(NASFAKE_BINARY) + " conformance --format json --jobs 4 " +
+                        flags + " 2>" + stderr_path;
   SuiteRun run;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -44,7 +48,7 @@ SuiteRun RunSuite(const std::string& flags) {
 std::vector<std::string> Failed(const json& report, bool strict_levels_only) {
   std::vector<std::string> failed;
   for (const auto& c : report["cases"]) {
-    if (c["passed"].get<bool>()) continue;
+    if (c["passed"].get<bool>() || c["outcome"] == "skipped") continue;
     if (strict_levels_only && c["level"] == "OPTIONAL") continue;
     failed.push_back(c["id"].get<std::string>() + " (" + c["level"].get<std::string>() + ")");
   }
@@ -67,6 +71,105 @@ TEST(ConformanceSuiteTest, PythonAdapterPassesEveryRequiredCase) {
   EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
 }
 
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) /
+          (name + "-" + std::to_string(getpid()) + ".txt"))
+      .string();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// An adapter that is the shell script `script`.
+std::string ScriptAdapter(const std::string& name, const std::string& script) {
+  std::string path = TempPath(name);
+  std::ofstream(path) << script;
+  return "sh " + path;
+}
+
+TEST(ConformanceSuiteTest, PersistentModeStartsTheAdapterOncePerJob) {
+  const std::string log = TempPath("persistent-starts");
+  std::filesystem::remove(log);
+  // The reference adapter, logging how it was started.
+  std::string adapter = ScriptAdapter(
+      "persistent", "echo \"$1\" >> " + log + "\nexec " NASFAKE_REFERENCE_ADAPTER " \"$@\"\n");
+  SuiteRun run = RunSuite("--persistent --client '" + adapter + "'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+  EXPECT_GE(run.report["passed"].get<int>(), 25);
+  // Four jobs: at most four processes, each started as `persistent`.
+  std::istringstream starts(ReadFile(log));
+  int persistent = 0;
+  for (std::string line; std::getline(starts, line);) {
+    EXPECT_EQ(line, "persistent");
+    ++persistent;
+  }
+  EXPECT_GE(persistent, 1);
+  EXPECT_LE(persistent, 4);
+}
+
+TEST(ConformanceSuiteTest, PythonAdapterPassesEveryRequiredCasePersistent) {
+  SuiteRun run = RunSuite("--persistent --level REQUIRED --client '" + Python() +
+                          " " NASFAKE_SOURCE_DIR "/conformance/clients/python/nasjobs_adapter.py'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+}
+
+TEST(ConformanceSuiteTest, CasesOfUndeclaredOperationsAreSkippedNotFailed) {
+  std::string adapter = ScriptAdapter(
+      "get-and-cancel",
+      "if [ \"$1\" = capabilities ]; then echo '{\"operations\":[\"get\",\"cancel\"]}'; exit; fi\n"
+      "exec " NASFAKE_REFERENCE_ADAPTER " \"$@\"\n");
+  const std::string stderr_path = TempPath("capabilities-stderr");
+  SuiteRun run = RunSuite("--client '" + adapter + "'", stderr_path);
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 0) << "skipped REQUIRED cases do not fail the run";
+  int skipped = 0;
+  for (const auto& c : run.report["cases"]) {
+    if (c["outcome"] != "skipped") continue;
+    ++skipped;
+    EXPECT_TRUE(c["journal"].empty()) << c["id"];
+  }
+  EXPECT_GE(skipped, 10);
+  EXPECT_EQ(run.report["skipped"], skipped);
+  EXPECT_GE(run.report["requiredSkipped"].get<int>(), 1);
+  EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+  EXPECT_THAT(ReadFile(stderr_path),
+              ::testing::HasSubstr("the adapter does not declare cancel-and-wait, create, delete, "
+                                   "list: their cases are skipped"));
+}
+
+TEST(ConformanceSuiteTest, ProgressGoesToStderrAsEachCaseFinishes) {
+  const std::string stderr_path = TempPath("progress-stderr");
+  std::string command =
+      std::string(NASFAKE_BINARY) + " conformance --cases 'cancel-*' >/dev/null 2>" + stderr_path;
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  const std::string progress = ReadFile(stderr_path);
+  EXPECT_THAT(progress, ::testing::ContainsRegex("\\[ *1/[0-9]+\\] PASS  cancel-"));
+  EXPECT_THAT(progress, ::testing::HasSubstr("(REQUIRED, "));
+}
+
+TEST(ConformanceSuiteTest, AnAdapterThatCrashesIsAnErrorAndFailsTheRun) {
+  const std::string junit = TempPath("crash-junit");
+  SuiteRun run = RunSuite("--cases 'cancel-*' --junit " + junit + " --client 'sh -c \"exit 3\"'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  EXPECT_EQ(run.exit_code, 1);
+  ASSERT_FALSE(run.report["cases"].empty());
+  for (const auto& c : run.report["cases"]) EXPECT_EQ(c["outcome"], "error") << c["id"];
+  EXPECT_EQ(run.report["errors"], run.report["cases"].size());
+  EXPECT_EQ(run.report["failed"], 0);
+  std::string xml = ReadFile(junit);
+  EXPECT_THAT(xml, ::testing::HasSubstr("failures=\"0\" errors=\"" +
+                                        std::to_string(run.report["cases"].size()) + "\""));
+  EXPECT_THAT(xml, ::testing::HasSubstr("<error message=\"the client crashed: exit status 3\""));
+}
+
 class MutantTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MutantTest, FailsAtLeastOneRequiredOrRecommendedCase) {
@@ -85,9 +188,23 @@ INSTANTIATE_TEST_SUITE_P(Mutants, MutantTest,
                                            "ignores_next_page_token", "ignores_retry_info",
                                            "maps_404_to_unknown", "misses_auth_header",
                                            "no_deadline", "polls_after_terminal",
-                                           "polls_without_backoff",
+                                           "polls_at_fixed_interval", "polls_without_backoff",
                                            "retries_cancel_on_failed_precondition",
                                            "send_body_on_cancel", "sends_body_on_get"));
+
+// Capping polls per second is not backing off: a client that polls every
+// 200 ms forever fails polling-backs-off, and the verdict says why.
+TEST(ConformanceSuiteTest, FixedIntervalPollerFailsPollingBacksOff) {
+  SuiteRun run =
+      RunSuite("--cases polling-backs-off --client '" + Python() + " " +
+               NASFAKE_SOURCE_DIR "/conformance/clients/mutants/polls_at_fixed_interval.py'");
+  ASSERT_TRUE(run.report.is_object()) << "no JSON report";
+  ASSERT_EQ(run.report["cases"].size(), 1u);
+  const json& verdict = run.report["cases"][0];
+  EXPECT_FALSE(verdict["passed"].get<bool>());
+  EXPECT_THAT(verdict["failures"].dump(), ::testing::HasSubstr("do not grow"));
+  EXPECT_EQ(run.exit_code, 0) << "a RECOMMENDED case does not fail the run";
+}
 
 TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
   size_t files = 0;
@@ -95,7 +212,7 @@ TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
                                                                "/conformance/clients/mutants")) {
     files += entry.path().extension() == ".py";
   }
-  EXPECT_EQ(files, 14u) << "add the new mutant to MutantTest's list";
+  EXPECT_EQ(files, 15u) << "add the new mutant to MutantTest's list";
 }
 
 }  // namespace

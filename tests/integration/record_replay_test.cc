@@ -16,6 +16,7 @@
 #include "fake/journal/journal.h"
 #include "fake/server/control_api.h"
 #include "fake/testing/status_matchers.h"
+#include "scenarios/replayer.h"
 #include "scenarios/transcript.h"
 #include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
@@ -34,6 +35,7 @@ using ::nasfake::testing::StatusIs;
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
 using scenarios::Exchange;
+using scenarios::LooseReplayKey;
 using scenarios::Replayer;
 using scenarios::ReplayKey;
 using scenarios::Transcript;
@@ -146,47 +148,90 @@ TEST(TranscriptJsonTest, LoadTranscriptFileNamesTheFile) {
 
 // --- ReplayKey and Replayer ----------------------------------------------------
 
-TEST(ReplayKeyTest, DropsOnlyTheVolatileSystemParameters) {
-  EXPECT_EQ(ReplayKey("GET", "/v1/x"), "GET /v1/x");
-  EXPECT_EQ(ReplayKey("GET", "/v1/x?alt=json"), "GET /v1/x");
-  EXPECT_EQ(ReplayKey("GET", "/v1/x?%24alt=json%3Benum-encoding%3Dint&prettyPrint=false"),
-            "GET /v1/x");
-  EXPECT_EQ(ReplayKey("GET",
-                      "/v1/x?key=k&pageSize=2&$alt=json&access_token=t&quotaUser=q&fields=a,b&"
-                      "$prettyPrint=true&filter=state%3DJOB_STATE_RUNNING"),
-            "GET /v1/x?pageSize=2&filter=state%3DJOB_STATE_RUNNING");
-  // Everything else is exact: other parameters, their order and spelling, the method.
-  EXPECT_NE(ReplayKey("GET", "/v1/x?pageSize=2"), ReplayKey("GET", "/v1/x?pageSize=3"));
-  EXPECT_NE(ReplayKey("GET", "/v1/x?a=1&b=2"), ReplayKey("GET", "/v1/x?b=2&a=1"));
-  EXPECT_NE(ReplayKey("GET", "/v1/x?keys=1"), ReplayKey("GET", "/v1/x"));
-  EXPECT_NE(ReplayKey("DELETE", "/v1/x"), ReplayKey("GET", "/v1/x"));
-  EXPECT_NE(ReplayKey("GET", "/v1/X"), ReplayKey("GET", "/v1/x"));
+api::Request Req(std::string method, std::string target, std::string body = "") {
+  return api::Request{std::move(method), std::move(target), {}, std::move(body), ""};
 }
 
-TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
+TEST(ReplayKeyTest, KeepsWhatChangesTheAnswerInOneSpelling) {
+  EXPECT_EQ(ReplayKey(Req("GET", "/v1/x")), "GET /v1/x");
+  // Who asks and how the answer is spaced do not change it; $alt=json is the default.
+  EXPECT_EQ(ReplayKey(Req("GET",
+                          "/v1/x?key=k&access_token=t&quotaUser=q&prettyPrint=false&"
+                          "%24prettyPrint=true&alt=json&%24alt=json")),
+            "GET /v1/x");
+  // Integer enums, partial answers and paging do change it.
+  EXPECT_NE(ReplayKey(Req("GET", "/v1/x?%24alt=json%3Benum-encoding%3Dint")),
+            ReplayKey(Req("GET", "/v1/x")));
+  EXPECT_NE(ReplayKey(Req("GET", "/v1/x?fields=name")), ReplayKey(Req("GET", "/v1/x")));
+  EXPECT_NE(ReplayKey(Req("GET", "/v1/x?pageSize=2")), ReplayKey(Req("GET", "/v1/x?pageSize=3")));
+  // Order and spelling of the parameters do not.
+  EXPECT_EQ(ReplayKey(Req("GET", "/v1/x?pageSize=2&filter=state%3DJOB_STATE_RUNNING")),
+            ReplayKey(Req("GET", "/v1/x?filter=state=JOB_STATE_RUNNING&pageSize=2")));
+  EXPECT_EQ(ReplayKey(Req("GET", "/v1/x?filter=a+b")), ReplayKey(Req("GET", "/v1/x?filter=a%20b")));
+  // Bodies are compared as JSON.
+  EXPECT_EQ(ReplayKey(Req("POST", "/v1/x:cancel", "{ }")), "POST /v1/x:cancel {}");
+  EXPECT_EQ(ReplayKey(Req("POST", "/v1/j", R"({"b": 1, "a": [1, 2]})")),
+            ReplayKey(Req("POST", "/v1/j", R"({"a":[1,2],"b":1})")));
+  EXPECT_NE(ReplayKey(Req("POST", "/v1/x:cancel", R"({"force":true})")),
+            ReplayKey(Req("POST", "/v1/x:cancel", "{}")));
+  EXPECT_NE(ReplayKey(Req("POST", "/v1/x:cancel", "{}")), ReplayKey(Req("POST", "/v1/x:cancel")));
+  // The method and the path are exact.
+  EXPECT_NE(ReplayKey(Req("DELETE", "/v1/x")), ReplayKey(Req("GET", "/v1/x")));
+  EXPECT_NE(ReplayKey(Req("GET", "/v1/X")), ReplayKey(Req("GET", "/v1/x")));
+  EXPECT_NE(ReplayKey(Req("GET", "/v1/projects%2Fp")), ReplayKey(Req("GET", "/v1/projects/p")));
+}
+
+TEST(LooseReplayKeyTest, DropsOnlyTheVolatileSystemParameters) {
+  EXPECT_EQ(LooseReplayKey("GET", "/v1/x"), "GET /v1/x");
+  EXPECT_EQ(LooseReplayKey("GET", "/v1/x?alt=json"), "GET /v1/x");
+  EXPECT_EQ(LooseReplayKey("GET", "/v1/x?%24alt=json%3Benum-encoding%3Dint&prettyPrint=false"),
+            "GET /v1/x");
+  EXPECT_EQ(LooseReplayKey("GET",
+                           "/v1/x?key=k&pageSize=2&$alt=json&access_token=t&quotaUser=q&fields=a,b&"
+                           "$prettyPrint=true&filter=state%3DJOB_STATE_RUNNING"),
+            "GET /v1/x?pageSize=2&filter=state%3DJOB_STATE_RUNNING");
+  // Everything else is exact: other parameters, their order and spelling, the method.
+  EXPECT_NE(LooseReplayKey("GET", "/v1/x?pageSize=2"), LooseReplayKey("GET", "/v1/x?pageSize=3"));
+  EXPECT_NE(LooseReplayKey("GET", "/v1/x?a=1&b=2"), LooseReplayKey("GET", "/v1/x?b=2&a=1"));
+  EXPECT_NE(LooseReplayKey("GET", "/v1/x?keys=1"), LooseReplayKey("GET", "/v1/x"));
+  EXPECT_NE(LooseReplayKey("DELETE", "/v1/x"), LooseReplayKey("GET", "/v1/x"));
+  EXPECT_NE(LooseReplayKey("GET", "/v1/X"), LooseReplayKey("GET", "/v1/x"));
+}
+
+// The error body of a request the transcript has no answer for.
+void ExpectUnmatched(const api::Response& response, const std::string& message) {
+  EXPECT_EQ(response.status, 501);
+  json body = json::parse(response.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << response.body;
+  EXPECT_EQ(body["error"]["status"], "UNIMPLEMENTED");
+  EXPECT_EQ(body["error"]["message"], message);
+  EXPECT_EQ(body["error"]["details"][0]["reason"], "NASFAKE_REPLAY_UNMATCHED");
+}
+
+Transcript PollingTranscript() {
   Transcript t;
   t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1?alt=json", 200, "running"));
   t.exchanges.push_back(MakeExchange("POST", "/v1/jobs/1:cancel", 200, "{}"));
+  t.exchanges.back().request.body = "{}";
   t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1", 200, "cancelling"));
   t.exchanges.push_back(MakeExchange("GET", "/v1/jobs/1", 200, "cancelled"));
-  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs", 200, "list"));
-  Replayer replayer(std::move(t));
-  auto get = [&](const std::string& target) {
-    return replayer.Answer(api::Request{"GET", target, {}, "", ""});
-  };
+  t.exchanges.push_back(MakeExchange("GET", "/v1/jobs?pageSize=2", 200, "list"));
+  return t;
+}
+
+TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen501) {
+  Replayer replayer(PollingTranscript());
+  auto get = [&](const std::string& target) { return replayer.Answer(Req("GET", target)); };
   EXPECT_EQ(get("/v1/jobs/1").body, "running");
   EXPECT_EQ(get("/v1/jobs/1?prettyPrint=false").body, "cancelling");
-  EXPECT_EQ(replayer.Answer({"POST", "/v1/jobs/1:cancel", {}, "{}", ""}).body, "{}");
+  EXPECT_EQ(replayer.Answer(Req("POST", "/v1/jobs/1:cancel", "{ }")).body, "{}");
   EXPECT_EQ(get("/v1/jobs/1").body, "cancelled");
-  api::Response exhausted = get("/v1/jobs/1");
-  EXPECT_EQ(exhausted.status, 404);
-  EXPECT_THAT(
-      exhausted.body,
-      EqualsJson(json{{"error",
-                       {{"code", 404},
-                        {"message", "nasfake replay: no recorded answer for GET /v1/jobs/1"},
-                        {"status", "NOT_FOUND"}}}}));
-  EXPECT_EQ(get("/v1/jobs?pageSize=1").status, 404);
+  ExpectUnmatched(get("/v1/jobs/1"),
+                  "nasfake replay: no recorded answer for GET /v1/jobs/1: the 3 recorded answers "
+                  "for it were used up");
+  ExpectUnmatched(get("/v1/jobs?pageSize=1"),
+                  "nasfake replay: no recorded answer for GET /v1/jobs?pageSize=1: the closest "
+                  "recorded request is GET /v1/jobs?pageSize=2 (exchanges[4])");
 
   scenarios::ReplayReport report = replayer.Report();
   EXPECT_EQ(report.answered, 4u);
@@ -194,8 +239,48 @@ TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
               ::testing::ElementsAre("GET /v1/jobs/1", "GET /v1/jobs?pageSize=1"));
   ASSERT_EQ(report.unused.size(), 1u);
   EXPECT_EQ(report.unused[0].index, 4u);
-  EXPECT_EQ(report.unused[0].request, "GET /v1/jobs");
+  EXPECT_EQ(report.unused[0].request, "GET /v1/jobs?pageSize=2");
   EXPECT_FALSE(report.complete());
+}
+
+TEST(ReplayerTest, MatchesBodiesAndEnumEncodingUnlessLoose) {
+  Transcript t = PollingTranscript();
+  Replayer strict(t);
+  ExpectUnmatched(strict.Answer(Req("POST", "/v1/jobs/1:cancel", R"({"force":true})")),
+                  "nasfake replay: no recorded answer for POST /v1/jobs/1:cancel "
+                  "body={\"force\":true}: the closest recorded request is POST /v1/jobs/1:cancel "
+                  "body={} (exchanges[1])");
+  EXPECT_EQ(strict.Answer(Req("GET", "/v1/jobs/1?%24alt=json%3Benum-encoding%3Dint")).status, 501);
+
+  Replayer loose(t, {.loose = true});
+  EXPECT_EQ(loose.Answer(Req("POST", "/v1/jobs/1:cancel", R"({"force":true})")).body, "{}");
+  EXPECT_EQ(loose.Answer(Req("GET", "/v1/jobs/1?%24alt=json%3Benum-encoding%3Dint")).body,
+            "running");
+}
+
+TEST(ReplayerTest, StrictOrderAnswersOnlyTheNextRecordedExchange) {
+  Replayer replayer(PollingTranscript(), {.strict_order = true});
+  EXPECT_EQ(replayer.Answer(Req("GET", "/v1/jobs/1")).body, "running");
+  // A poll before the recorded cancel: out of order, though a poll was recorded later.
+  ExpectUnmatched(replayer.Answer(Req("GET", "/v1/jobs/1")),
+                  "nasfake replay: no recorded answer for GET /v1/jobs/1: it is out of the "
+                  "recorded order: the next recorded request is POST /v1/jobs/1:cancel body={} "
+                  "(exchanges[1])");
+  EXPECT_EQ(replayer.Answer(Req("POST", "/v1/jobs/1:cancel", "{}")).body, "{}");
+  EXPECT_EQ(replayer.Answer(Req("GET", "/v1/jobs/1")).body, "cancelling");
+  EXPECT_EQ(replayer.Answer(Req("GET", "/v1/jobs/1")).body, "cancelled");
+  EXPECT_EQ(replayer.Answer(Req("GET", "/v1/jobs?pageSize=2")).body, "list");
+  ExpectUnmatched(replayer.Answer(Req("GET", "/v1/jobs/1")),
+                  "nasfake replay: no recorded answer for GET /v1/jobs/1: every recorded exchange "
+                  "was served");
+  EXPECT_TRUE(replayer.Report().unused.empty());
+}
+
+TEST(ReplayerTest, AnEmptyTranscriptSaysSo) {
+  Replayer replayer{Transcript{}};
+  ExpectUnmatched(replayer.Answer(Req("GET", "/v1/x")),
+                  "nasfake replay: no recorded answer for GET /v1/x: the transcript has no "
+                  "exchanges");
 }
 
 TEST(ReplayerTest, ReplaysRecordedHeadersContentTypeAndFaults) {
@@ -393,7 +478,7 @@ TEST_F(RecordReplayTest, RecordsThroughTheProxyThenReplaysByteForByte) {
   EXPECT_THAT(replay.Stderr(), Not(HasSubstr("unmatched:")));
 }
 
-TEST_F(RecordReplayTest, ReplayAnswers404ToAnUnrecordedRequestAndExitsWithItListed) {
+TEST_F(RecordReplayTest, ReplayAnswers501ToAnUnrecordedRequestAndExitsWithItListed) {
   TempFile out("record-replay-unmatched");
   ASSERT_EQ(Record(out).size(), kScript.size());
   NasfakeProcess replay({"replay", out.path().string()});
@@ -401,17 +486,61 @@ TEST_F(RecordReplayTest, ReplayAnswers404ToAnUnrecordedRequestAndExitsWithItList
   ASSERT_NE(port, 0) << replay.Stderr();
   TestClient client("127.0.0.1", port);
   for (size_t i = 0; i < kScript.size(); ++i) SendScripted(client, kScript[i]);
+  // Not a NOT_FOUND a client would take for "no such job": 501, naming what was recorded.
   std::string unknown = std::string(kJobs) + "/999";
-  EXPECT_THAT(
-      client.Get(unknown),
-      IsApiError(404, "NOT_FOUND", "nasfake replay: no recorded answer for GET " + unknown));
+  EXPECT_THAT(client.Get(unknown),
+              IsApiError(501, "UNIMPLEMENTED",
+                         "nasfake replay: no recorded answer for GET " + unknown +
+                             ": the closest recorded request is GET " + kJob + " (exchanges[0])"));
   // The recorded polls of the job are used up: one more is unmatched too.
-  EXPECT_EQ(client.Get(kJob).status, 404);
+  EXPECT_THAT(client.Get(kJob), IsApiError(501, "UNIMPLEMENTED", HasSubstr("were used up")));
   EXPECT_EQ(replay.SignalAndWait(SIGINT), 1);
   std::string report = replay.Stderr();
   EXPECT_THAT(report, HasSubstr("4 requests answered from the transcript, 2 unmatched"));
   EXPECT_THAT(report, HasSubstr("  unmatched: GET " + unknown + "\n"));
   EXPECT_THAT(report, HasSubstr("  unmatched: GET " + kJob + "\n"));
+}
+
+TEST_F(RecordReplayTest, ReplayLooseIgnoresBodiesAndStrictOrderFollowsTheRecording) {
+  TempFile out("record-replay-flags");
+  ASSERT_EQ(Record(out).size(), kScript.size());
+  {
+    NasfakeProcess replay({"replay", out.path().string(), "--loose"});
+    int port = NasfakeProcess::PortOf(replay.FirstLine());
+    ASSERT_NE(port, 0) << replay.Stderr();
+    TestClient client("127.0.0.1", port);
+    EXPECT_EQ(client.Post(kJob + ":cancel", R"({"force":true})", "application/json").status, 200);
+  }
+  NasfakeProcess replay({"replay", out.path().string(), "--strict-order"});
+  int port = NasfakeProcess::PortOf(replay.FirstLine());
+  ASSERT_NE(port, 0) << replay.Stderr();
+  TestClient client("127.0.0.1", port);
+  EXPECT_THAT(client.Post(kJob + ":cancel", "{}", "application/json"),
+              IsApiError(501, "UNIMPLEMENTED", HasSubstr("out of the recorded order")));
+  for (size_t i = 0; i < kScript.size(); ++i) {
+    EXPECT_EQ(SendScripted(client, kScript[i]).status, 200) << i;
+  }
+}
+
+TEST_F(RecordReplayTest, RecordAndReplayAnswerTheControlApisHealth) {
+  TempFile out("record-replay-health");
+  NasfakeProcess record(
+      {"record", "--upstream", upstream_->endpoint(), "--out", out.path().string()});
+  int record_port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(record_port, 0) << record.Stderr();
+  Reply recording = TestClient("127.0.0.1", record_port).Get("/__nasfake/v1/health");
+  EXPECT_EQ(recording.status, 200);
+  EXPECT_EQ(recording.json()["ok"], true);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+  EXPECT_THAT(record.Stderr(), HasSubstr("0 exchanges written"));  // health is not recorded
+
+  NasfakeProcess replay({"replay", out.path().string()});
+  int replay_port = NasfakeProcess::PortOf(replay.FirstLine());
+  ASSERT_NE(replay_port, 0) << replay.Stderr();
+  Reply replaying = TestClient("127.0.0.1", replay_port).Get("/__nasfake/v1/health");
+  EXPECT_EQ(replaying.status, 200);
+  EXPECT_EQ(replaying.json()["ok"], true);
+  EXPECT_EQ(replay.SignalAndWait(SIGTERM), 0) << replay.Stderr();
 }
 
 TEST_F(RecordReplayTest, ReplayListsUnusedExchangesAndExits1) {

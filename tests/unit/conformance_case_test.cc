@@ -14,6 +14,7 @@ namespace {
 using ::nasfake::testing::IsOk;
 using ::nasfake::testing::StatusIs;
 using nlohmann::json;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -174,6 +175,45 @@ TEST(ConformanceCaseTest, RateAndGapUseRealTime) {
   EXPECT_THAT(Evaluate(c, ok, hammering, "tok"),
               ElementsAre(HasSubstr("backoff: 11 nasJobs.get in 10 ms"),
                           HasSubstr("retry delay: request #")));
+}
+
+// Polls at `gaps_ms` intervals, starting at 0.
+std::vector<journal::Entry> PolledAt(const std::vector<int>& gaps_ms) {
+  std::vector<journal::Entry> polls = {Request("GET", "nasJobs.get", 200, "", 0)};
+  int at = 0;
+  for (int gap : gaps_ms) polls.push_back(Request("GET", "nasJobs.get", 200, "", at += gap));
+  return polls;
+}
+
+TEST(ConformanceCaseTest, BackoffFailsAFixedIntervalUnlessItMeetsTheFloor) {
+  json doc = BaseCase();
+  doc["expect"] = {{"wire",
+                    {{{"what", "backs off"},
+                      {"backoff", {{"operation", "nasJobs.get"}}},
+                      {"growth", 1.5},
+                      {"floorMs", 5000}}}}};
+  Case c = Parse(doc);
+  ClientResult ok = Printed(0, {{"job", json::object()}});
+  // The reference client's schedule (20 ms ×1.5 up to 250 ms) and a doubling one pass.
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({30, 45, 67, 101, 151, 227, 250, 250, 250, 250}), "tok"),
+              IsEmpty());
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({100, 200, 400}), "tok"), IsEmpty());
+  // Every 200 ms forever fails, and the verdict lists the gaps.
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({200, 201, 199, 200, 200, 202, 200, 199, 200, 200}), "tok"),
+              ElementsAre(AllOf(HasSubstr("backs off: the gaps between nasJobs.get do not grow: "
+                                          "200, 201, 199, 200"),
+                                HasSubstr("1.00x the earlier half's; expected at least 1.50x"),
+                                HasSubstr("or no gap under 5000 ms"))));
+  // Growing, but not enough, fails too; shrinking gaps fail.
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({200, 220, 240, 260}), "tok"), Not(IsEmpty()));
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({400, 200, 100}), "tok"), Not(IsEmpty()));
+  // A fixed interval at the floor or beyond passes; one gap is nothing to judge.
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({5000, 5000, 5001}), "tok"), IsEmpty());
+  EXPECT_THAT(Evaluate(c, ok, PolledAt({200}), "tok"), IsEmpty());
+
+  doc["expect"]["wire"][0]["growth"] = 0.5;
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("growth: expected a number of at")));
 }
 
 }  // namespace

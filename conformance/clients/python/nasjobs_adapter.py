@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small NasJobs (Vertex AI v1) REST client and its conformance adapter.
 
-Implements conformance/PROTOCOL.md (adapter protocol v1):
+Implements conformance/PROTOCOL.md (adapter protocol v2):
 
     nasjobs_adapter.py get NAME
     nasjobs_adapter.py cancel NAME
@@ -9,10 +9,14 @@ Implements conformance/PROTOCOL.md (adapter protocol v1):
     nasjobs_adapter.py list PARENT [FILTER]
     nasjobs_adapter.py create PARENT FILE
     nasjobs_adapter.py delete NAME
+    nasjobs_adapter.py capabilities      {"operations": [every one above]}
+    nasjobs_adapter.py persistent        one JSON request per line on stdin, one answer per line
 
-Environment: NASFAKE_ENDPOINT, NASFAKE_TOKEN, NASFAKE_DEADLINE_MS.
+Environment: NASFAKE_ENDPOINT, NASFAKE_TOKEN, NASFAKE_DEADLINE_MS (persistent: in each request).
 Prints exactly one JSON object; exit 0 on success, 1 on an API error,
-2 on a usage error, 3 on an unexpected crash (traceback on stderr).
+2 on a usage error, 3 on an unexpected crash (traceback on stderr). Persistent, it
+answers each request line with the object it would print and exits 0 at the end of
+its input, 2 on a request it cannot read, 3 on a crash.
 
 Python 3.11 standard library only. Every concern is one method of
 NasJobsClient, so a deliberately wrong client (conformance/clients/mutants/)
@@ -460,10 +464,16 @@ class NasJobsClient:
 # ------------------------------------------------------------------ the adapter
 
 USAGE = ("usage: nasjobs_adapter.py get NAME | cancel NAME | cancel-and-wait NAME | "
-         "list PARENT [FILTER] | create PARENT FILE | delete NAME")
+         "list PARENT [FILTER] | create PARENT FILE | delete NAME | capabilities | persistent")
 
 ARITY = {"get": (1, 1), "cancel": (1, 1), "cancel-and-wait": (1, 1), "list": (1, 2),
          "create": (2, 2), "delete": (1, 1)}
+
+
+def valid(operation, args):
+    return (operation in ARITY and isinstance(args, list)
+            and all(isinstance(a, str) for a in args)
+            and ARITY[operation][0] <= len(args) <= ARITY[operation][1])
 
 
 def run(client, operation, args):
@@ -490,14 +500,10 @@ def emit(obj):
     sys.stdout.flush()
 
 
-def main(argv=None, client_class=NasJobsClient):
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in ARITY or not ARITY[argv[0]][0] <= len(argv) - 1 <= ARITY[argv[0]][1]:
-        print(USAGE, file=sys.stderr)
-        return 2
+def answer(new_client, operation, args):
+    """Performs one operation with new_client() and prints its answer; the exit status."""
     try:
-        client = client_class.from_env()
-        result = run(client, argv[0], argv[1:])
+        result = run(new_client(), operation, args)
     except ApiError as e:
         emit({"error": {"status": e.status, "message": e.message}})
         return 1
@@ -506,6 +512,49 @@ def main(argv=None, client_class=NasJobsClient):
         return 3
     emit(result)
     return 0
+
+
+def capabilities():
+    return {"operations": list(ARITY)}
+
+
+def persistent(client_class, lines):
+    """PROTOCOL.md's persistent mode: a request per line, until the input ends."""
+    for line in lines:
+        try:
+            request = json.loads(line)
+        except ValueError:
+            request = None
+        if not isinstance(request, dict):
+            print(f"not a JSON object: {line!r}", file=sys.stderr)
+            return 2
+        operation, args = request.get("operation"), request.get("args", [])
+        if operation == "capabilities":
+            emit(capabilities())
+            continue
+        if not valid(operation, args):
+            print(f"{USAGE}\nrequest: {line!r}", file=sys.stderr)
+            return 2
+        start = time.monotonic()  # the deadline counts from the request's arrival
+        status = answer(lambda: client_class(request.get("endpoint", ""), request.get("token", ""),
+                                             request.get("deadlineMs"), start=start),
+                        operation, args)
+        if status == 3:
+            return 3
+    return 0
+
+
+def main(argv=None, client_class=NasJobsClient):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["capabilities"]:
+        emit(capabilities())
+        return 0
+    if argv == ["persistent"]:
+        return persistent(client_class, sys.stdin)
+    if not argv or not valid(argv[0], argv[1:]):
+        print(USAGE, file=sys.stderr)
+        return 2
+    return answer(client_class.from_env, argv[0], argv[1:])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ deliberately wrong client in ../mutants/ is visibly wrong on the case meant to c
 import datetime
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -354,6 +355,48 @@ class AdapterTest(ServerTestCase):
         self.assertEqual(rc, 2)
         self.assertIsNone(doc)
 
+    def test_capabilities_declares_every_operation(self):
+        rc, doc, err, _ = run_adapter(self.server, "capabilities")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(set(doc["operations"]),
+                         {"get", "cancel", "cancel-and-wait", "list", "create", "delete"})
+
+    def test_persistent_answers_one_request_per_line_until_eof(self):
+        self.server.scenario("cancel-succeeds")
+        proc = subprocess.Popen([sys.executable, ADAPTER, "persistent"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(proc.stderr.close)
+        self.addCleanup(proc.stdout.close)
+        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+
+        def ask(request):
+            proc.stdin.write((json.dumps(request) + "\n").encode())
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 30)
+            self.assertTrue(ready, "no answer within 30 s")
+            return json.loads(proc.stdout.readline())
+
+        env = {"endpoint": self.server.endpoint, "token": TOKEN, "deadlineMs": 10000}
+        self.assertIn("delete", ask({"operation": "capabilities"})["operations"])
+        self.assertEqual(ask(dict(env, operation="get", args=[NAME]))["job"]["state"],
+                         "JOB_STATE_RUNNING")
+        self.assertEqual(ask(dict(env, operation="cancel-and-wait", args=[NAME]))["job"]["state"],
+                         "JOB_STATE_CANCELLED")
+        missing = ask(dict(env, operation="get", args=[PARENT + "/nasJobs/404"]))
+        self.assertEqual(missing["error"]["status"], "NOT_FOUND")
+        proc.stdin.close()
+        self.assertEqual(proc.wait(timeout=30), 0)
+        journal = self.server.journal()
+        self.assertGreaterEqual(len(journal), 5)
+        self.assertTrue(all(e["headers"].get("authorization") == "Bearer " + TOKEN
+                            for e in journal))
+
+    def test_persistent_ends_on_a_request_it_cannot_read(self):
+        proc = subprocess.run([sys.executable, ADAPTER, "persistent"], input=b'{"operation":"x"}\n',
+                              capture_output=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stdout, b"")
+
 
 class MutantsTest(ServerTestCase):
     """Each mutant is visibly wrong on the case meant to catch it (and the adapter is not)."""
@@ -393,6 +436,15 @@ class MutantsTest(ServerTestCase):
                                       "cancel-and-wait", NAME)
         self.assertEqual(rc, 0, err)
         self.assertLess(min(gaps(entries(self.server.journal(), "nasJobs.get"))), 0.01)
+
+    def test_polls_at_fixed_interval(self):
+        rc, doc, err, _ = self.mutant("polls_at_fixed_interval", "slow-cancellation",
+                                      "cancel-and-wait", NAME)
+        self.assertEqual(rc, 0, err)
+        g = gaps(entries(self.server.journal(), "nasJobs.get"))
+        self.assertEqual(len(g), 10)
+        self.assertGreaterEqual(min(g), 0.19, g)  # it waits…
+        self.assertLess(max(g), 2 * min(g), g)   # …but never longer
 
     def test_no_deadline(self):
         with self.assertRaises(subprocess.TimeoutExpired):  # run() kills it

@@ -11,6 +11,13 @@
 // NASFAKE_DEADLINE_MS not a positive integer, FILE unreadable or not JSON) print
 // a message on stderr and nothing on stdout, exit 2. NASFAKE_DEADLINE_MS unset
 // means 30000.
+//
+//   nasfake-reference-adapter capabilities   prints {"operations": [all six]}
+//   nasfake-reference-adapter persistent     one JSON request per line on stdin
+//                                            ({"operation","args","endpoint","token",
+//                                            "deadlineMs"}), one answer per line on
+//                                            stdout, until EOF (exit 0); a usage error
+//                                            in a request ends it as above (exit 2).
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -35,7 +42,7 @@ constexpr long kDefaultDeadlineMs = 30000;
 constexpr char kUsage[] =
     "usage: nasfake-reference-adapter <operation> <args…>\n"
     "  get NAME | cancel NAME | cancel-and-wait NAME | list PARENT [FILTER]\n"
-    "  create PARENT FILE | delete NAME\n"
+    "  create PARENT FILE | delete NAME | capabilities | persistent\n"
     "environment: NASFAKE_ENDPOINT (required), NASFAKE_TOKEN, NASFAKE_DEADLINE_MS\n";
 
 int Usage(const std::string& problem) {
@@ -53,8 +60,59 @@ void Print(const json& object) {
   std::cout << object.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
 }
 
+// The answer to `capabilities`: every operation.
+json Capabilities() {
+  return {{"operations", {"get", "cancel", "cancel-and-wait", "list", "create", "delete"}}};
+}
+
+// Performs `operation` for a client with `options` and prints its answer;
+// the exit status (a usage error is reported, and is kExitUsage).
+int Perform(NasJobsClient::Options options, const std::string& operation,
+            const std::vector<std::string>& args) {
+  NasJobsClient client(std::move(options));
+  auto outcome = nasfake::reference::PerformOperation(client, operation, args);
+  if (outcome.exit_code == kExitUsage) return Usage(outcome.problem);
+  Print(outcome.output);
+  return outcome.exit_code;
+}
+
+// The persistent mode (PROTOCOL.md): a request per line until EOF.
+int Persistent() {
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    json request = json::parse(line, nullptr, false);
+    if (!request.is_object()) return Usage("a request line is not a JSON object: " + line);
+    std::string operation;
+    NasJobsClient::Options options;
+    std::vector<std::string> args;
+    try {
+      operation = request.at("operation").get<std::string>();
+      if (operation == "capabilities") {
+        Print(Capabilities());
+        continue;
+      }
+      options.endpoint = request.at("endpoint").get<std::string>();
+      options.token = request.value("token", "");
+      options.deadline = std::chrono::milliseconds(request.at("deadlineMs").get<long>());
+      args = request.value("args", std::vector<std::string>{});
+    } catch (const json::exception&) {
+      return Usage("a request line lacks a field or has one of the wrong type: " + line);
+    }
+    if (options.deadline.count() <= 0) return Usage("deadlineMs is not positive: " + line);
+    if (int status = Perform(std::move(options), operation, args); status == kExitUsage) {
+      return status;
+    }
+  }
+  return 0;
+}
+
 int Run(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("missing operation");
+  if (args[0] == "capabilities") {
+    Print(Capabilities());
+    return 0;
+  }
+  if (args[0] == "persistent") return Persistent();
   NasJobsClient::Options options;
   options.endpoint = Env("NASFAKE_ENDPOINT");
   options.token = Env("NASFAKE_TOKEN");
@@ -68,13 +126,8 @@ int Run(const std::vector<std::string>& args) {
     }
   }
   options.deadline = std::chrono::milliseconds(deadline_ms);
-
-  NasJobsClient client(std::move(options));
-  auto outcome = nasfake::reference::PerformOperation(
-      client, args[0], std::vector<std::string>(args.begin() + 1, args.end()));
-  if (outcome.exit_code == kExitUsage) return Usage(outcome.problem);
-  Print(outcome.output);
-  return outcome.exit_code;
+  return Perform(std::move(options), args[0],
+                 std::vector<std::string>(args.begin() + 1, args.end()));
 }
 
 }  // namespace
