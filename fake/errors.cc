@@ -1,5 +1,6 @@
 #include "fake/errors.h"
 
+#include <cstring>
 #include <string>
 
 #include "fake/utf8.h"
@@ -261,6 +262,16 @@ std::string HtmlErrorPage(int http_status, std::string_view path) {
 
 Status InvalidControlRequest(std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+Status CannotReadFile(std::string_view path, int os_error) {
+  return Status(StatusCode::kInvalidArgument,
+                std::string(path) + ": cannot read: " + std::strerror(os_error));
+}
+
+Status CannotWriteFile(std::string_view path, int os_error) {
+  return Status(StatusCode::kUnavailable,
+                std::string(path) + ": cannot write: " + std::strerror(os_error));
 }
 
 Status UnknownControlCall(std::string_view call) {

@@ -78,6 +78,13 @@ Status UnknownControlCall(std::string_view call);
 Status ControlTokenRequired();
 // A new test id beyond FakeServerOptions::max_tenants (RESOURCE_EXHAUSTED).
 Status TooManyTestIds(size_t max_tenants);
+// A file named on the command line or by test code (a seed, scenario,
+// transcript or case file, a report or transcript to write) that cannot be
+// read or written, in one wording for every command: "<path>: cannot read:
+// <the OS's reason, strerror(os_error)>" (INVALID_ARGUMENT) and "<path>:
+// cannot write: <reason>" (UNAVAILABLE).
+Status CannotReadFile(std::string_view path, int os_error);
+Status CannotWriteFile(std::string_view path, int os_error);
 // `nasfake replay`: a request the transcript has no answer left for.
 Status NoRecordedAnswer(std::string_view request);
 
