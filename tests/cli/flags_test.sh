@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How every nasfake command reads its arguments and words its errors: both
 # flag spellings, stray arguments, values echoed with the accepted form, what
-# a failed bind was, one file-error wording and repeated --cases.
+# a failed bind was, one file-error wording, repeated --cases, and
+# `nasfake scenario check|explain`.
 #   flags_test.sh NASFAKE_BINARY SOURCE_DIR
 set -euo pipefail
 nasfake="$1" source="$2"
@@ -86,6 +87,7 @@ missing="$scratch/no/such.json"
 expect 3 "$missing: cannot read: No such file or directory" serve --seed "$missing"
 expect 3 "$missing: cannot read: No such file or directory" serve --scenario "$missing"
 expect 3 "$missing: cannot read: No such file or directory" replay "$missing"
+expect 3 "$missing: cannot read: No such file or directory" scenario check "$missing"
 expect 3 "$scratch: cannot read: Is a directory" replay "$scratch"
 expect 3 "$missing: cannot write: No such file or directory" \
   record --upstream http://127.0.0.1:9 --out "$missing"
@@ -101,6 +103,24 @@ expect 0 "2 cases from" conformance --cases=get-running,cancel-succeeds --format
 [ "$(cases)" -eq 2 ] || fail "--cases a,b: $(cat out.txt)"
 expect 0 "1 case from" conformance --cases get-running
 expect 2 "no case matches 'nope', 'nada'" conformance --cases nope,nada
+
+# nasfake scenario check and explain.
+expect 0 "" scenario check "$library/slow-cancellation.json" "$library/not-found.json"
+grep -qF "$library/slow-cancellation.json: valid scenario \"slow-cancellation\" (0 rules)" out.txt ||
+  fail "scenario check: $(cat out.txt)"
+printf '{"name": "x", "rules": [],}' > trailing-comma.json
+expect 3 "trailing-comma.json: (json): Invalid JSON payload received. Expected an object key." \
+  scenario check trailing-comma.json
+printf '{"name": "x", "jobLifecycles": {"projects/1/locations/l/nasJobs/1": {}}}' > unseeded.json
+expect 3 "unseeded.json: scenario \"x\": jobLifecycles: no job" scenario check unseeded.json
+expect 0 "" scenario explain "$library/slow-cancellation.json" "$library/transient-unavailable.json"
+grep -qF "then CANCELLED at the 11th read of the job after the cancel" out.txt ||
+  fail "scenario explain: no cancellation: $(cat out.txt)"
+grep -qF "1. first-get-unavailable: nasJobs.get requests: the first gets an answer 503 UNAVAILABLE" \
+  out.txt || fail "scenario explain: no rule: $(cat out.txt)"
+expect 2 "check or explain?" scenario
+expect 2 "unknown subcommand 'lint' (check or explain)" scenario lint x.json
+expect 2 "which FILE?" scenario check
 
 [ $failures -eq 0 ] || { echo "$failures failures" >&2; exit 1; }
 echo "ok: flags, arguments and errors of every command"
