@@ -17,6 +17,7 @@ int Serve(const std::vector<std::string>& args);
 int Conformance(const std::vector<std::string>& args);
 int Record(const std::vector<std::string>& args);
 int Replay(const std::vector<std::string>& args);
+int Scenario(const std::vector<std::string>& args);
 
 // Prints "nasfake <version>" on stdout (every command's --version); returns kExitOk.
 int PrintVersion();

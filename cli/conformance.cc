@@ -1,6 +1,8 @@
 // nasfake conformance: run the case catalogue against a client's adapter.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -12,10 +14,13 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_parser.h"
 #include "conformance/runner/report.h"
 #include "conformance/runner/runner.h"
 #include "fake/api/request.h"
 #include "fake/data_dir.h"
+#include "fake/errors.h"
+#include "fake/glob.h"
 #include "scenarios/engine.h"
 
 namespace nasfake::cli {
@@ -34,7 +39,8 @@ constexpr char kConformanceUsage[] =
     "Flags:\n"
     "  --client CMD         the adapter command, run by /bin/sh with the operation and\n"
     "                       its arguments appended (default: the bundled reference client)\n"
-    "  --cases GLOB         only cases whose id matches GLOB ('*' wildcard)\n"
+    "  --cases GLOB         only cases whose id matches GLOB ('*' wildcard); repeat\n"
+    "                       it or give a comma-separated list for several\n"
     "  --level LEVEL        REQUIRED, RECOMMENDED or OPTIONAL: run cases of this level\n"
     "                       and the stricter ones (default OPTIONAL: all)\n"
     "  --jobs N             run N cases at a time (default 4)\n"
@@ -89,92 +95,89 @@ std::string RerunPrefix(const std::string& client) {
   return prefix;
 }
 
-int UsageError(const std::string& message) {
-  std::cerr << "nasfake conformance: " << message
-            << "\nRun 'nasfake conformance --help' for the flags.\n";
-  return kExitUsage;
+// Splits each --cases value at commas: "a,b" → "a", "b".
+std::vector<std::string> SplitGlobs(const std::vector<std::string>& values) {
+  std::vector<std::string> globs;
+  for (const auto& value : values) {
+    for (size_t start = 0; start <= value.size();) {
+      size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) globs.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return globs;
 }
 
 }  // namespace
 
 int Conformance(const std::vector<std::string>& args) {
   std::string client = DefaultClient();
-  std::string cases_glob = "*";
-  conformance::Level level = conformance::Level::kOptional;
+  std::vector<std::string> case_globs;
+  std::string level_name = "OPTIONAL";
   int jobs = 4;
   std::string format = "text";
   std::string junit;
-  conformance::Level junit_fail_level = conformance::Level::kOptional;
+  std::string junit_fail_level_name = "OPTIONAL";
   bool persistent = false;
   std::string rerun;  // the flags a rerun of one case needs besides --client and --cases
   const std::filesystem::path data_dir = DataDir();
   std::string cases_dir = (data_dir / "conformance" / "cases").string();
   std::string scenarios_dir = (data_dir / "scenarios" / "library").string();
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kConformanceUsage;
-      return kExitOk;
-    }
-    if (flag == "--version") return PrintVersion();
-    if (flag == "--persistent") {
-      persistent = true;
-      continue;
-    }
-    auto v = value();
-    if (!v) return UsageError(flag + " needs a value");
-    if (flag == "--client") {
-      client = *v;
-    } else if (flag == "--cases") {
-      cases_glob = *v;
-    } else if (flag == "--level") {
-      auto parsed = conformance::LevelFromName(*v);
-      if (!parsed) return UsageError("--level is REQUIRED, RECOMMENDED or OPTIONAL");
-      level = *parsed;
-    } else if (flag == "--jobs") {
-      if (std::from_chars(v->data(), v->data() + v->size(), jobs).ec != std::errc{} || jobs < 1 ||
-          jobs > 64) {
-        return UsageError("--jobs needs a number from 1 to 64");
-      }
-    } else if (flag == "--format") {
-      if (*v != "text" && *v != "json") return UsageError("--format is text or json");
-      format = *v;
-    } else if (flag == "--junit") {
-      junit = *v;
-    } else if (flag == "--junit-fail-level") {
-      auto parsed = conformance::LevelFromName(*v);
-      if (!parsed) return UsageError("--junit-fail-level is REQUIRED, RECOMMENDED or OPTIONAL");
-      junit_fail_level = *parsed;
-    } else if (flag == "--cases-dir") {
-      cases_dir = *v;
-      rerun += " --cases-dir " + ShellWord(*v);
-    } else if (flag == "--scenarios-dir") {
-      scenarios_dir = *v;
-      rerun += " --scenarios-dir " + ShellWord(*v);
-    } else {
-      return UsageError("unknown flag '" + flag + "'");
-    }
-  }
+  FlagParser flags("conformance", kConformanceUsage);
+  flags.Flag("--client", TextValue(&client, "a command"))
+      .Flag("--cases", AppendValue(&case_globs, "a case id or glob"))
+      .Flag("--level", ChoiceValue(&level_name, {"REQUIRED", "RECOMMENDED", "OPTIONAL"}))
+      .Flag("--jobs",
+            [&](const std::string& v) -> std::string {
+              auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), jobs);
+              if (ec != std::errc{} || end != v.data() + v.size() || jobs < 1 || jobs > 64) {
+                return "expected a number from 1 to 64, got \"" + v + "\"";
+              }
+              return "";
+            })
+      .Flag("--format", ChoiceValue(&format, {"text", "json"}))
+      .Flag("--junit", TextValue(&junit, "a file"))
+      .Flag("--junit-fail-level",
+            ChoiceValue(&junit_fail_level_name, {"REQUIRED", "RECOMMENDED", "OPTIONAL"}))
+      .Switch("--persistent", [&] { persistent = true; })
+      .Flag("--cases-dir",
+            [&](const std::string& v) -> std::string {
+              if (v.empty()) return "expected a directory";
+              cases_dir = v;
+              rerun += " --cases-dir " + ShellWord(v);
+              return "";
+            })
+      .Flag("--scenarios-dir", [&](const std::string& v) -> std::string {
+        if (v.empty()) return "expected a directory";
+        scenarios_dir = v;
+        rerun += " --scenarios-dir " + ShellWord(v);
+        return "";
+      });
+  if (auto done = flags.Parse(args)) return *done;
+  const conformance::Level level = *conformance::LevelFromName(level_name);
+  const conformance::Level junit_fail_level = *conformance::LevelFromName(junit_fail_level_name);
+  std::vector<std::string> globs = SplitGlobs(case_globs);
+  if (globs.empty()) globs = {"*"};
 
-  auto loaded = conformance::LoadCases(cases_dir, scenarios_dir, cases_glob);
+  auto loaded = conformance::LoadCases(cases_dir, scenarios_dir, "*");
   if (!loaded.ok()) {
     std::cerr << "nasfake conformance: " << loaded.status().message() << "\n";
     return kExitCannotRun;
   }
   std::vector<conformance::Case> cases;
   for (auto& c : *loaded) {
-    if (c.level <= level) cases.push_back(std::move(c));
+    bool selected = std::any_of(globs.begin(), globs.end(),
+                                [&](const std::string& glob) { return GlobMatch(glob, c.id); });
+    if (selected && c.level <= level) cases.push_back(std::move(c));
   }
   if (cases.empty()) {
-    std::cerr << "nasfake conformance: no case matches '" << cases_glob << "'\n";
+    std::string wanted;
+    for (const auto& glob : globs) wanted += (wanted.empty() ? "'" : ", '") + glob + "'";
+    std::cerr << "nasfake conformance: no case matches " << wanted << "\n";
     return kExitUsage;
   }
-  std::cerr << "nasfake conformance: " << cases.size() << " cases from " << cases_dir << " against "
-            << client << (persistent ? " (persistent)" : "") << "\n";
+  std::cerr << "nasfake conformance: " << Count(cases.size(), "case") << " from " << cases_dir
+            << " against " << client << (persistent ? " (persistent)" : "") << "\n";
   conformance::AdapterProcess adapter(client, {.persistent = persistent});
   const api::Transport transport = api::Transport::kRest;  // the protocol's only one so far
   conformance::RunInfo run{
@@ -208,10 +211,13 @@ int Conformance(const std::vector<std::string>& args) {
     std::cout << conformance::TextReport(verdicts, isatty(STDOUT_FILENO) != 0, run);
   }
   if (!junit.empty()) {
+    errno = 0;  // what the failed open or write leaves is the reason
     std::ofstream out(junit);
     out << conformance::JUnitXml(verdicts, run, junit_fail_level);
+    out.close();
     if (!out) {
-      std::cerr << "nasfake conformance: cannot write " << junit << "\n";
+      std::cerr << "nasfake conformance: "
+                << errors::CannotWriteFile(junit, errno != 0 ? errno : EIO).message() << "\n";
       return kExitCannotRun;
     }
   }

@@ -1,10 +1,9 @@
-// Small helpers shared by the subcommands: flag values and the stop signals.
+// Small helpers shared by the serving subcommands: the endpoint, listen
+// errors and the stop signals.
 #pragma once
 
 #include <signal.h>
 
-#include <charconv>
-#include <optional>
 #include <string>
 
 namespace nasfake::cli {
@@ -21,27 +20,27 @@ inline std::string Endpoint(const std::string& host, int port) {
   return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-// A --port value: a whole number from 0 (any free port) to 65535.
-inline std::optional<int> ParsePort(const std::string& text) {
-  int port = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc{} || end != text.data() + text.size() || port < 0 || port > 65535) {
-    return std::nullopt;
-  }
-  return port;
-}
-
-// A failure to listen, with what to do about it: "cannot listen on
-// 127.0.0.1:8080 (Address already in use): pass --port 0 for any free port".
+// A failure to listen (FakeServer or HttpTransport's message), followed by
+// what failed in the user's terms and the flag that changes it:
+//   cannot listen on 127.0.0.1:8080: Address already in use: the port is in
+//   use; pass --port 0 for any free port
 inline std::string ListenError(const std::string& message) {
-  if (message.find("Address already in use") != std::string::npos) {
-    return message + ": pass --port 0 for any free port";
+  const std::string port_flag = message.rfind("gRPC: ", 0) == 0 ? "--grpc-port" : "--port";
+  auto has = [&](const char* text) { return message.find(text) != std::string::npos; };
+  if (has("Address already in use")) {
+    return message + ": the port is in use; pass " + port_flag + " 0 for any free port";
   }
-  if (message.find("Permission denied") != std::string::npos) {
-    return message + ": ports below 1024 need privileges; pass --port 0 for any free port";
+  if (has("Permission denied")) {
+    return message + ": ports below 1024 need privileges; pass " + port_flag +
+           " 0 for any free port";
   }
-  if (message.find("Cannot assign requested address") != std::string::npos) {
-    return message + ": --host must be an address of this machine (default 127.0.0.1)";
+  if (has("Cannot assign requested address")) {
+    return message +
+           ": the address is not one of this machine's; --host takes a local "
+           "address (default 127.0.0.1)";
+  }
+  if (has("is not an IP address or a known host name")) {
+    return message + ": --host takes a local address (default 127.0.0.1)";
   }
   return message;
 }

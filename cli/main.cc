@@ -17,6 +17,7 @@ constexpr char kUsage[] =
     "  conformance  Run the conformance cases against a NasJobs client\n"
     "  record       Proxy to an upstream API, recording the exchanges as a transcript\n"
     "  replay       Serve a recorded transcript's answers again\n"
+    "  scenario     Check a scenario file, or explain what it will do\n"
     "  version      Print the version (also: nasfake --version, nasfake <command> --version)\n"
     "\n"
     "Flags:\n"
@@ -28,10 +29,9 @@ constexpr char kUsage[] =
 
 using Command = int (*)(const std::vector<std::string>&);
 const std::map<std::string, Command> kCommands = {
-    {"serve", nasfake::cli::Serve},
-    {"conformance", nasfake::cli::Conformance},
-    {"record", nasfake::cli::Record},
-    {"replay", nasfake::cli::Replay},
+    {"serve", nasfake::cli::Serve},       {"conformance", nasfake::cli::Conformance},
+    {"record", nasfake::cli::Record},     {"replay", nasfake::cli::Replay},
+    {"scenario", nasfake::cli::Scenario},
 };
 
 }  // namespace

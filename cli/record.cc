@@ -2,11 +2,11 @@
 // through a local HTTP proxy, or a fake), writing what it sees as a
 // transcript that `nasfake replay` serves again.
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_parser.h"
 #include "cli/flags.h"
 #include "fake/server/http_transport.h"
 #include "fake/server/journaled_service.h"
@@ -48,60 +48,28 @@ constexpr char kRecordUsage[] =
     "  -h, --help       print this help\n"
     "  --version        print the version\n";
 
-int UsageError(const std::string& message) {
-  std::cerr << "nasfake record: " << message << "\nRun 'nasfake record --help' for the flags.\n";
-  return kExitUsage;
-}
-
 }  // namespace
 
 int Record(const std::vector<std::string>& args) {
   server::HttpTransport::Options options;
-  std::optional<server::Upstream> upstream;
-  std::optional<std::string> out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (flag == "--version") return PrintVersion();
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kRecordUsage;
-      return kExitOk;
-    } else if (flag == "--upstream") {
-      auto v = value();
-      if (!v || v->empty()) {
-        return UsageError("--upstream needs a URL such as http://127.0.0.1:8080");
-      }
-      auto parsed = server::ParseUpstream(*v);
-      if (!parsed.ok()) return UsageError(parsed.status().message());
-      upstream = std::move(*parsed);
-    } else if (flag == "--out") {
-      auto v = value();
-      if (!v || v->empty()) return UsageError("--out needs a file path");
-      out = *v;
-    } else if (flag == "--host") {
-      auto v = value();
-      if (!v || v->empty()) return UsageError("--host needs an address");
-      options.host = *v;
-    } else if (flag == "--port") {
-      auto v = value();
-      auto port = v ? ParsePort(*v) : std::nullopt;
-      if (!port) return UsageError("--port needs a number from 0 to 65535");
-      options.port = *port;
-    } else {
-      return UsageError("unknown flag '" + flag + "'");
-    }
-  }
-  if (!upstream) return UsageError("--upstream is required");
-  if (!out) return UsageError("--out is required");
+  std::string upstream_url;
+  std::string out;
+  FlagParser flags("record", kRecordUsage);
+  flags.Flag("--upstream", TextValue(&upstream_url, "a URL such as http://127.0.0.1:8080"))
+      .Flag("--out", TextValue(&out, "a file path"))
+      .Flag("--host", TextValue(&options.host, "an address"))
+      .Flag("--port", PortValue(&options.port));
+  if (auto done = flags.Parse(args)) return *done;
+  if (upstream_url.empty()) return flags.UsageError("--upstream is required");
+  if (out.empty()) return flags.UsageError("--out is required");
+  auto upstream = server::ParseUpstream(upstream_url);
+  if (!upstream.ok()) return flags.UsageError(upstream.status().message());
 
   server::RecordingProxy::Options proxy_options;
   proxy_options.warn = [](const std::string& line) {
     std::cerr << "nasfake record: " << line << "\n";
   };
-  server::RecordingProxy recorder(*upstream, *out, proxy_options);
+  server::RecordingProxy recorder(*upstream, out, proxy_options);
   if (Status s = recorder.Write(); !s.ok()) {
     std::cerr << "nasfake record: " << s.message() << "\n";
     return kExitCannotRun;
@@ -120,7 +88,7 @@ int Record(const std::vector<std::string>& args) {
   std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());
   std::cout << "NASFAKE_ENDPOINT=" << endpoint << std::endl;
   std::cerr << "nasfake " << NASFAKE_VERSION << " recording at " << endpoint << ": forwarding to "
-            << upstream->url << ", writing " << *out << ". Stop with Ctrl-C.\n";
+            << upstream->url << ", writing " << out << ". Stop with Ctrl-C.\n";
   if (!IsLoopback(options.host)) {
     std::cerr << "nasfake record: WARNING: listening on " << options.host
               << ", beyond loopback: anyone who can reach it can use the upstream through it.\n";
@@ -130,8 +98,9 @@ int Record(const std::vector<std::string>& args) {
   (*transport)->Stop();
   Status written = recorder.Write();
   if (!written.ok()) std::cerr << "nasfake record: " << written.message() << "\n";
-  std::cerr << "nasfake record: stopped (" << signal_name << "); " << recorder.size()
-            << " exchanges " << (written.ok() ? "written to " : "NOT written to ") << *out << "\n";
+  std::cerr << "nasfake record: stopped (" << signal_name << "); "
+            << Count(recorder.size(), "exchange")
+            << (written.ok() ? " written to " : " NOT written to ") << out << "\n";
   return written.ok() ? kExitOk : kExitFailure;
 }
 

@@ -1,10 +1,10 @@
 // nasfake replay: serves a recorded transcript's answers again.
 #include <iostream>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_parser.h"
 #include "cli/flags.h"
 #include "fake/server/http_transport.h"
 #include "fake/server/journaled_service.h"
@@ -49,51 +49,22 @@ constexpr char kReplayUsage[] =
     "  -h, --help    print this help\n"
     "  --version     print the version\n";
 
-int UsageError(const std::string& message) {
-  std::cerr << "nasfake replay: " << message << "\nRun 'nasfake replay --help' for the flags.\n";
-  return kExitUsage;
-}
-
 }  // namespace
 
 int Replay(const std::vector<std::string>& args) {
   server::HttpTransport::Options options;
   scenarios::ReplayOptions replay_options;
-  std::optional<std::string> transcript_path;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    if (flag == "--version") return PrintVersion();
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kReplayUsage;
-      return kExitOk;
-    } else if (flag == "--host") {
-      auto v = value();
-      if (!v || v->empty()) return UsageError("--host needs an address");
-      options.host = *v;
-    } else if (flag == "--port") {
-      auto v = value();
-      auto port = v ? ParsePort(*v) : std::nullopt;
-      if (!port) return UsageError("--port needs a number from 0 to 65535");
-      options.port = *port;
-    } else if (flag == "--loose") {
-      replay_options.loose = true;
-    } else if (flag == "--strict-order") {
-      replay_options.strict_order = true;
-    } else if (flag.rfind("--", 0) == 0) {
-      return UsageError("unknown flag '" + flag + "'");
-    } else if (transcript_path) {
-      return UsageError("one transcript only (got '" + *transcript_path + "' and '" + flag + "')");
-    } else {
-      transcript_path = flag;
-    }
-  }
-  if (!transcript_path) return UsageError("which transcript? (nasfake replay TRANSCRIPT)");
+  std::vector<std::string> transcript_paths;
+  FlagParser flags("replay", kReplayUsage);
+  flags.Flag("--host", TextValue(&options.host, "an address"))
+      .Flag("--port", PortValue(&options.port))
+      .Switch("--loose", [&] { replay_options.loose = true; })
+      .Switch("--strict-order", [&] { replay_options.strict_order = true; })
+      .Positionals("TRANSCRIPT", 1, 1, &transcript_paths);
+  if (auto done = flags.Parse(args)) return *done;
+  const std::string& transcript_path = transcript_paths[0];
 
-  auto transcript = scenarios::LoadTranscriptFile(*transcript_path);
+  auto transcript = scenarios::LoadTranscriptFile(transcript_path);
   if (!transcript.ok()) {
     std::cerr << "nasfake replay: " << transcript.status().message() << "\n";
     return kExitCannotRun;
@@ -112,8 +83,8 @@ int Replay(const std::vector<std::string>& args) {
   }
   std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());
   std::cout << "NASFAKE_ENDPOINT=" << endpoint << std::endl;
-  std::cerr << "nasfake " << NASFAKE_VERSION << " replaying " << recorded << " exchanges of "
-            << *transcript_path << " at " << endpoint << ". Stop with Ctrl-C.\n";
+  std::cerr << "nasfake " << NASFAKE_VERSION << " replaying " << Count(recorded, "exchange")
+            << " of " << transcript_path << " at " << endpoint << ". Stop with Ctrl-C.\n";
   if (!IsLoopback(options.host)) {
     std::cerr << "nasfake replay: WARNING: listening on " << options.host
               << ", beyond loopback: anyone who can reach it can read the transcript's answers.\n";
@@ -122,10 +93,10 @@ int Replay(const std::vector<std::string>& args) {
   (*transport)->Stop();
 
   scenarios::ReplayReport report = replayer.Report();
-  std::cerr << "nasfake replay: stopped (" << signal_name << "): " << report.answered
-            << " requests answered from the transcript, " << report.unmatched.size()
-            << " unmatched, " << report.unused.size() << " of " << recorded
-            << " exchanges unused\n";
+  std::cerr << "nasfake replay: stopped (" << signal_name
+            << "): " << Count(report.answered, "request") << " answered from the transcript, "
+            << report.unmatched.size() << " unmatched, " << report.unused.size() << " of "
+            << Count(recorded, "exchange") << " unused\n";
   for (const auto& request : report.unmatched) std::cerr << "  unmatched: " << request << "\n";
   for (const auto& unused : report.unused) {
     std::cerr << "  unused: exchanges[" << unused.index << "] " << unused.request << "\n";

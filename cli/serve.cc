@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flag_parser.h"
 #include "cli/flags.h"
 #include "fake/server/fake_server.h"
 #include "fake/server/request_log.h"
@@ -59,11 +60,6 @@ constexpr char kServeUsage[] =
     "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed or scenario\n"
     "file cannot be loaded or the address cannot be bound.\n";
 
-int UsageError(const std::string& message) {
-  std::cerr << "nasfake serve: " << message << "\nRun 'nasfake serve --help' for the flags.\n";
-  return kExitUsage;
-}
-
 }  // namespace
 
 int Serve(const std::vector<std::string>& args) {
@@ -72,99 +68,37 @@ int Serve(const std::vector<std::string>& args) {
   std::vector<std::string> seeds;
   std::vector<std::string> scenario_files;
   std::string log_format = "off";
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= args.size()) return std::nullopt;
-      return args[++i];
-    };
-    auto duration = [&](std::optional<model::Duration>& out) -> bool {
-      auto text = value();
-      auto parsed = text ? model::ParseDuration(*text) : std::nullopt;
-      if (!parsed || parsed->count() < 0) return false;
-      out = *parsed;
-      return true;
-    };
-    auto& lifecycle = options.fake.lifecycle;
-    if (flag == "--version") return PrintVersion();
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kServeUsage;
-      return kExitOk;
-    } else if (flag == "--host") {
-      auto v = value();
-      if (!v || v->empty()) return UsageError("--host needs an address");
-      options.transport.host = *v;
-    } else if (flag == "--port") {
-      auto v = value();
-      auto port = v ? ParsePort(*v) : std::nullopt;
-      if (!port) return UsageError("--port needs a number from 0 (any free port) to 65535");
-      options.transport.port = *port;
-    } else if (flag == "--grpc-port") {
-      auto v = value();
-      auto port = v ? ParsePort(*v) : std::nullopt;
-      if (!port) return UsageError("--grpc-port needs a number from 0 (any free port) to 65535");
-      options.grpc_transport.port = *port;
-    } else if (flag == "--no-grpc") {
-      options.grpc = false;
-    } else if (flag == "--clock") {
-      auto v = value();
-      if (v == "real") {
-        options.fake.clock = std::make_shared<store::RealClock>();
-      } else if (v == "virtual") {
-        options.fake.clock = nullptr;  // each tenant gets a VirtualClock of its own
-      } else {
-        return UsageError("--clock is real or virtual");
-      }
-    } else if (flag == "--log") {
-      auto v = value();
-      if (v != "off" && v != "text" && v != "json") return UsageError("--log is off, text or json");
-      log_format = *v;
-    } else if (flag == "--seed") {
-      auto v = value();
-      if (!v) return UsageError("--seed needs a file or directory");
-      seeds.push_back(*v);
-    } else if (flag == "--scenario") {
-      auto v = value();
-      if (!v) return UsageError("--scenario needs a file");
-      scenario_files.push_back(*v);
-    } else if (flag == "--no-control-api") {
-      options.control_api = false;
-    } else if (flag == "--control-token") {
-      auto v = value();
-      if (!v || v->empty()) return UsageError("--control-token needs a value");
-      options.control_token = *v;
-    } else if (flag == "--require-auth") {
-      options.fake.require_auth = true;
-    } else if (flag == "--id-seed") {
-      auto v = value();
-      uint64_t seed = 0;
-      if (!v || std::from_chars(v->data(), v->data() + v->size(), seed).ec != std::errc{}) {
-        return UsageError("--id-seed needs a whole number");
-      }
-      options.fake.seed = seed;
-    } else if (flag == "--queued-for") {
-      if (!duration(lifecycle.queued_for)) return UsageError("--queued-for needs a duration");
-    } else if (flag == "--pending-for") {
-      if (!duration(lifecycle.pending_for)) return UsageError("--pending-for needs a duration");
-    } else if (flag == "--running-for") {
-      if (!duration(lifecycle.running_for)) return UsageError("--running-for needs a duration");
-    } else if (flag == "--cancelling-for") {
-      if (!duration(lifecycle.cancelling_for)) {
-        return UsageError("--cancelling-for needs a duration");
-      }
-    } else if (flag == "--outcome") {
-      auto v = value();
-      if (v == "succeeded") {
-        lifecycle.outcome = model::JobState::kSucceeded;
-      } else if (v == "failed") {
-        lifecycle.outcome = model::JobState::kFailed;
-      } else {
-        return UsageError("--outcome is succeeded or failed");
-      }
-    } else {
-      return UsageError("unknown flag '" + flag + "'");
-    }
-  }
+  std::string clock = "real";
+  std::string outcome = "succeeded";
+  auto& lifecycle = options.fake.lifecycle;
+  FlagParser flags("serve", kServeUsage);
+  flags.Flag("--host", TextValue(&options.transport.host, "an address"))
+      .Flag("--port", PortValue(&options.transport.port))
+      .Flag("--grpc-port", PortValue(&options.grpc_transport.port))
+      .Switch("--no-grpc", [&] { options.grpc = false; })
+      .Flag("--clock", ChoiceValue(&clock, {"real", "virtual"}))
+      .Flag("--log", ChoiceValue(&log_format, {"off", "text", "json"}))
+      .Flag("--seed", AppendValue(&seeds, "a file or directory"))
+      .Flag("--scenario", AppendValue(&scenario_files, "a file"))
+      .Switch("--no-control-api", [&] { options.control_api = false; })
+      .Flag("--control-token", TextValue(&options.control_token, "a value"))
+      .Switch("--require-auth", [&] { options.fake.require_auth = true; })
+      .Flag("--id-seed",
+            [&](const std::string& v) -> std::string {
+              auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), options.fake.seed);
+              if (ec != std::errc{} || end != v.data() + v.size()) {
+                return "expected a whole number, got \"" + v + "\"";
+              }
+              return "";
+            })
+      .Flag("--queued-for", DurationValue(&lifecycle.queued_for))
+      .Flag("--pending-for", DurationValue(&lifecycle.pending_for))
+      .Flag("--running-for", DurationValue(&lifecycle.running_for))
+      .Flag("--cancelling-for", DurationValue(&lifecycle.cancelling_for))
+      .Flag("--outcome", ChoiceValue(&outcome, {"succeeded", "failed"}));
+  if (auto done = flags.Parse(args)) return *done;
+  if (clock == "virtual") options.fake.clock = nullptr;  // each tenant gets a VirtualClock
+  lifecycle.outcome = outcome == "failed" ? model::JobState::kFailed : model::JobState::kSucceeded;
 
   if (!IsLoopback(options.transport.host) && options.control_token.empty()) {
     options.control_api = false;  // nobody beyond this machine may script the fake
@@ -207,7 +141,7 @@ int Serve(const std::vector<std::string>& args) {
       return kExitCannotRun;
     }
     std::cerr << "nasfake serve: scenario \"" << scenario.name << "\" applied ("
-              << scenario.rules.size() << " rules)";
+              << Count(scenario.rules.size(), "rule") << ")";
     if (scenario.random_faults) {
       std::cerr << "; random fault seed " << scenario.random_faults->seed;
     }
@@ -220,7 +154,7 @@ int Serve(const std::vector<std::string>& args) {
   if (isatty(STDERR_FILENO) != 0) {
     const std::string& endpoint = (*server)->endpoint();
     std::cerr << "nasfake " << NASFAKE_VERSION << ": the NasJobs API at " << endpoint << "/v1/\n"
-              << "  " << (*server)->jobs().size() << " seeded jobs; control API "
+              << "  " << Count((*server)->jobs().size(), "seeded job") << "; control API "
               << (options.control_api ? endpoint + "/__nasfake/v1/" : std::string("off"))
               << "; request log " << log_format << "\n"
               << "  gRPC (plaintext HTTP/2): "

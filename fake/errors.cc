@@ -1,6 +1,8 @@
 #include "fake/errors.h"
 
+#include <cstring>
 #include <string>
+#include <utility>
 
 #include "fake/utf8.h"
 
@@ -261,6 +263,28 @@ std::string HtmlErrorPage(int http_status, std::string_view path) {
 
 Status InvalidControlRequest(std::string message) {
   return Status(StatusCode::kInvalidArgument, std::move(message));
+}
+
+Status WaitNotMet(std::string reason) {
+  return Status(StatusCode::kDeadlineExceeded, std::move(reason));
+}
+
+Status UnknownHold(std::string_view name, const std::vector<std::string>& known) {
+  std::string names;
+  for (const auto& hold : known) names += (names.empty() ? "\"" : ", \"") + hold + "\"";
+  return Status(StatusCode::kNotFound,
+                "No scenario rule holds requests on \"" + std::string(name) + "\" (" +
+                    (names.empty() ? "no rule holds requests" : "known holds: " + names) + ").");
+}
+
+Status CannotReadFile(std::string_view path, int os_error) {
+  return Status(StatusCode::kInvalidArgument,
+                std::string(path) + ": cannot read: " + std::strerror(os_error));
+}
+
+Status CannotWriteFile(std::string_view path, int os_error) {
+  return Status(StatusCode::kUnavailable,
+                std::string(path) + ": cannot write: " + std::strerror(os_error));
 }
 
 Status UnknownControlCall(std::string_view call) {

@@ -71,6 +71,14 @@ Status RateLimited(std::string_view retry_delay);  // RetryInfo detail, e.g. "2s
 // --- The control API and the fake's own refusals ------------------------------
 // A control API request that is not valid (INVALID_ARGUMENT, `message` says why).
 Status InvalidControlRequest(std::string message);
+// A control API wait (journal:wait, holds/NAME:wait) not met within its
+// timeout (DEADLINE_EXCEEDED); `reason` says what was awaited and what was
+// seen instead (WaitResult::reason).
+Status WaitNotMet(std::string reason);
+// A hold name that no scenario rule holds requests on and no request waits
+// on (NOT_FOUND); `known` are the names that are known: 'No scenario rule
+// holds requests on "x" (known holds: "g", "h").'.
+Status UnknownHold(std::string_view name, const std::vector<std::string>& known);
 // A control API path or method that does not exist (NOT_FOUND); `call` is
 // "METHOD /path[:verb]" or empty for a path outside /__nasfake/v1/.
 Status UnknownControlCall(std::string_view call);
@@ -78,6 +86,13 @@ Status UnknownControlCall(std::string_view call);
 Status ControlTokenRequired();
 // A new test id beyond FakeServerOptions::max_tenants (RESOURCE_EXHAUSTED).
 Status TooManyTestIds(size_t max_tenants);
+// A file named on the command line or by test code (a seed, scenario,
+// transcript or case file, a report or transcript to write) that cannot be
+// read or written, in one wording for every command: "<path>: cannot read:
+// <the OS's reason, strerror(os_error)>" (INVALID_ARGUMENT) and "<path>:
+// cannot write: <reason>" (UNAVAILABLE).
+Status CannotReadFile(std::string_view path, int os_error);
+Status CannotWriteFile(std::string_view path, int os_error);
 // `nasfake replay`: a request the transcript has no answer for, UNIMPLEMENTED
 // (501) so that no client takes it for an answer of the API. `request` as
 // received ("GET /v1/…"), `why` what the transcript has instead ("the closest

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "fake/errors.h"
 #include "fake/glob.h"
 
 namespace nasfake::scenarios {
@@ -77,6 +78,7 @@ void ScenarioEngine::SetRules(std::vector<Rule> rules, std::optional<RandomFault
   states_.assign(rules_.size(), RuleState{});
   random_faults_ = std::move(random_faults);
   random_matched_ = 0;
+  banked_.clear();
 }
 
 ScenarioEngine::Decision ScenarioEngine::Decide(
@@ -184,6 +186,10 @@ void ScenarioEngine::WaitHold(std::unique_lock<std::mutex>& lock, const std::str
     *note = "stopped";
     return;
   }
+  if (auto banked = banked_.find(name); banked != banked_.end()) {
+    if (--banked->second == 0) banked_.erase(banked);
+    return;  // released ahead of its arrival
+  }
   HoldWaiter self;
   std::vector<HoldWaiter*>& waiters = waiting_[name];
   waiters.push_back(&self);
@@ -204,20 +210,49 @@ size_t ScenarioEngine::WaitingLocked(const std::string& name) const {
                                            [](const HoldWaiter* w) { return !w->released; }));
 }
 
-size_t ScenarioEngine::ReleaseHold(const std::string& name, std::optional<size_t> count) {
-  std::lock_guard lock(mu_);
-  auto it = waiting_.find(name);
-  if (it == waiting_.end()) return 0;
-  size_t limit = count.value_or(SIZE_MAX);
-  size_t released = 0;
-  for (HoldWaiter* waiter : it->second) {
-    if (released == limit) break;
-    if (waiter->released) continue;
-    waiter->released = true;
-    ++released;
+Status ScenarioEngine::HoldExistsLocked(const std::string& name) const {
+  std::vector<std::string> known;  // in the rules' order, then the waiting ones'
+  auto add = [&](const std::string& hold) {
+    if (std::find(known.begin(), known.end(), hold) == known.end()) known.push_back(hold);
+  };
+  for (const Rule& rule : rules_) {
+    for (const Action& action : rule.actions) {
+      if (action.kind == Action::Kind::kHold) add(action.hold);
+    }
   }
-  if (released > 0) wake_.notify_all();
-  return released;
+  if (random_faults_) {
+    for (const Action& action : random_faults_->choices) {
+      if (action.kind == Action::Kind::kHold) add(action.hold);
+    }
+  }
+  for (const auto& [hold, waiters] : waiting_) add(hold);
+  if (std::find(known.begin(), known.end(), name) != known.end()) return Status();
+  return errors::UnknownHold(name, known);
+}
+
+Status ScenarioEngine::HoldExists(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  return HoldExistsLocked(name);
+}
+
+StatusOr<ScenarioEngine::HoldRelease> ScenarioEngine::ReleaseHold(const std::string& name,
+                                                                  std::optional<size_t> count) {
+  std::lock_guard lock(mu_);
+  if (Status s = HoldExistsLocked(name); !s.ok()) return s;
+  const size_t limit = count.value_or(SIZE_MAX);
+  HoldRelease result;
+  if (auto it = waiting_.find(name); it != waiting_.end()) {
+    for (HoldWaiter* waiter : it->second) {
+      if (result.released == limit) break;
+      if (waiter->released) continue;
+      waiter->released = true;
+      ++result.released;
+    }
+  }
+  if (count && result.released < *count) banked_[name] += *count - result.released;
+  if (auto banked = banked_.find(name); banked != banked_.end()) result.banked = banked->second;
+  if (result.released > 0) wake_.notify_all();
+  return result;
 }
 
 std::map<std::string, size_t> ScenarioEngine::Held() const {
@@ -229,11 +264,17 @@ std::map<std::string, size_t> ScenarioEngine::Held() const {
   return held;
 }
 
+std::map<std::string, size_t> ScenarioEngine::Banked() const {
+  std::lock_guard lock(mu_);
+  return banked_;
+}
+
 WaitResult ScenarioEngine::WaitForHeld(const std::string& name, size_t count,
                                        std::chrono::milliseconds timeout) const {
   const std::string what =
       std::to_string(count) + (count == 1 ? " request" : " requests") + " on hold \"" + name + "\"";
   std::unique_lock lock(mu_);
+  if (Status s = HoldExistsLocked(name); !s.ok()) return WaitResult{false, s.message()};
   // Shutdown ends this wait too (the holds are draining; the count never comes).
   wake_.wait_for(lock, timeout, [&] { return shutdown_ || WaitingLocked(name) >= count; });
   const size_t waiting = WaitingLocked(name);

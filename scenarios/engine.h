@@ -18,6 +18,7 @@
 
 #include "fake/api/request.h"
 #include "fake/api/router.h"
+#include "fake/status.h"
 #include "fake/store/clock.h"
 #include "fake/wait_result.h"
 #include "scenarios/scenario.h"
@@ -35,8 +36,8 @@ class ScenarioEngine {
                           std::chrono::milliseconds max_wait = std::chrono::seconds(30));
   ~ScenarioEngine();  // Shutdown()s
 
-  // Replaces the rules and random faults; resets every counter and releases
-  // nothing (pending holds keep waiting for their names).
+  // Replaces the rules and random faults; resets every counter and banked
+  // release and releases nothing (pending holds keep waiting for their names).
   void SetRules(std::vector<Rule> rules, std::optional<RandomFaults> random_faults);
 
   // Which rule applies to this request, and counts it. Never blocks.
@@ -52,16 +53,31 @@ class ScenarioEngine {
   api::Response Perform(const Decision& decision, const std::function<api::Response()>& api,
                         std::string* note);
 
-  // Releases the requests waiting on hold `name` (all of them, or the first
-  // `count`). Returns how many were released.
-  size_t ReleaseHold(const std::string& name, std::optional<size_t> count = std::nullopt);
+  struct HoldRelease {
+    size_t released = 0;  // requests that were waiting and go on now
+    size_t banked = 0;    // releases kept for requests still to arrive (in all)
+  };
+  // Releases requests on hold `name`, as a semaphore does: with `count`, that
+  // many — the requests waiting now first, in arrival order, and the rest
+  // banked, so each of the next requests to arrive on the hold goes on at
+  // once; without, every request waiting now (nothing is banked).
+  // NOT_FOUND (errors::UnknownHold) when no rule holds requests on `name`
+  // and none waits on it.
+  StatusOr<HoldRelease> ReleaseHold(const std::string& name,
+                                    std::optional<size_t> count = std::nullopt);
+  // OK when a rule (or random fault choice) holds requests on `name` or a
+  // request waits on it; else NOT_FOUND (errors::UnknownHold).
+  Status HoldExists(const std::string& name) const;
   // Requests waiting on each hold now.
   std::map<std::string, size_t> Held() const;
+  // Releases banked for each hold (see ReleaseHold).
+  std::map<std::string, size_t> Banked() const;
   // Blocks until at least `count` requests wait on hold `name`, or `timeout`,
   // or Shutdown. When not met, the reason says what was awaited and which
   // holds have waiters now:
   //   timed out after 200 ms waiting for 2 requests on hold "h"; 1 waiting on
   //   "h"; other holds: "g" 3
+  // A name no rule holds on (HoldExists) is not met at once, with its message.
   WaitResult WaitForHeld(const std::string& name, size_t count,
                          std::chrono::milliseconds timeout) const;
 
@@ -87,6 +103,7 @@ class ScenarioEngine {
   // Waits (mu_ held through `lock`) until hold `name` releases this request.
   void WaitHold(std::unique_lock<std::mutex>& lock, const std::string& name, std::string* note);
   size_t WaitingLocked(const std::string& name) const;
+  Status HoldExistsLocked(const std::string& name) const;
 
   store::Clock& clock_;
   const std::chrono::milliseconds max_wait_;
@@ -102,6 +119,9 @@ class ScenarioEngine {
   // the first unreleased ones, so it applies only to requests waiting at the
   // time of the call (never to later arrivals).
   std::map<std::string, std::vector<HoldWaiter*>> waiting_;
+  // Hold name -> releases made ahead of arrivals; each arrival on the hold
+  // takes one and goes on without waiting.
+  std::map<std::string, size_t> banked_;
   int active_waits_ = 0;  // threads inside a wait; the destructor waits for them to leave
   bool shutdown_ = false;
 };

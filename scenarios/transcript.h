@@ -46,7 +46,7 @@ struct Transcript {
 //   "t.json: exchanges[3].response.status: expected an integer from 100 to 599, got 42".
 StatusOr<Transcript> TranscriptFromJson(const nlohmann::json& document, std::string_view origin);
 // TranscriptFromJson of a file's content; a file that cannot be read or is not
-// JSON is INVALID_ARGUMENT "<path>: (file): …" / "<path>: (json): …".
+// JSON is INVALID_ARGUMENT "<path>: cannot read: …" / "<path>: (json): …".
 StatusOr<Transcript> LoadTranscriptFile(const std::filesystem::path& path);
 // The inverse of TranscriptFromJson, in the format of server::TranscriptOf:
 // for a journal j, TranscriptToJson(TranscriptFromJson(TranscriptOf(j))) ==

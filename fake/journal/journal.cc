@@ -231,6 +231,7 @@ nlohmann::json ToJson(const Entry& entry) {
       {"resource", ValidUtf8(entry.resource)},
       {"virtualTime", model::FormatTimestamp(entry.virtual_time)},
       {"realTime", model::FormatTimestamp(floor<microseconds>(entry.real_time))},
+      {"state", entry.completed ? "completed" : "pending"},
   };
   if (entry.completed) {
     json["rule"] = ValidUtf8(entry.rule);

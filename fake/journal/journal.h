@@ -58,12 +58,14 @@ struct Entry {
 
 // The JSON form used by the control API and transcripts:
 // {"id","transport","method","target","headers":{…},"body","operation","resource",
-//  "virtualTime","realTime","rule","action","status","responseBody",
+//  "virtualTime","realTime","state","rule","action","status","responseBody",
 //  "responseContentType","responseHeaders":{…},"fault":{…}}
 // Timestamps are RFC 3339 (model::FormatTimestamp; realTime to the
 // microsecond). Headers are an object name → value; a repeated name's values
-// are joined with ", ". The outcome keys (rule … responseHeaders) appear only
-// once the entry is completed; "fault" only when there was one:
+// are joined with ", ". "state" is "pending" while the request is not
+// answered yet (held, delayed, or being answered) and "completed" once it is;
+// the outcome keys (rule … responseHeaders) appear only once the entry is
+// completed; "fault" only when there was one:
 // {"kind":"reset|close|partial|stall|dribble","bytes":N,"durationMs":N}.
 // Strings are made valid UTF-8 (each invalid byte becomes U+FFFD), so the
 // result always dumps.

@@ -11,8 +11,8 @@ namespace nasfake::model {
 
 // Reads the file and parses it with ParseJsonText (fake/model/json_text.h), so
 // a file is held to the same JSON rules as a request body. INVALID_ARGUMENT
-// "<path>: (file): cannot be read" (or "is a directory") or
-// "<path>: (json): <the parse error>".
+// "<path>: cannot read: <the OS's reason>" (errors::CannotReadFile; a
+// directory: "Is a directory") or "<path>: (json): <the parse error>".
 StatusOr<nlohmann::json> ReadJsonFile(const std::filesystem::path& path);
 
 }  // namespace nasfake::model

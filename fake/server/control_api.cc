@@ -39,13 +39,68 @@ StatusOr<json> BodyObject(const api::Request& request) {
   return std::move(*parsed);
 }
 
+// The duration at body[key], >= 0; the error echoes the value and the form.
+StatusOr<model::Duration> DurationField(const json& body, const char* key) {
+  const json& value = body[key];
+  auto d = value.is_string() ? model::ParseDuration(value.get<std::string>()) : std::nullopt;
+  if (!d || d->count() < 0) {
+    return Invalid(std::string(key) +
+                   ": expected a duration >= 0s such as \"5s\" or \"0.5s\", got " +
+                   value.dump(-1, ' ', false, json::error_handler_t::replace));
+  }
+  return *d;
+}
+
 StatusOr<std::chrono::milliseconds> Timeout(const json& body) {
   if (!body.contains("timeout")) return std::chrono::milliseconds(5000);
-  auto d = body["timeout"].is_string() ? model::ParseDuration(body["timeout"].get<std::string>())
-                                       : std::nullopt;
-  if (!d || d->count() < 0) return Invalid("timeout must be a duration such as \"5s\"");
+  auto d = DurationField(body, "timeout");
+  if (!d.ok()) return d.status();
   return std::min<std::chrono::milliseconds>(
       std::chrono::duration_cast<std::chrono::milliseconds>(*d), kMaxWait);
+}
+
+// A met wait's answer, {"met":true,"reason":…}; one not met is an error
+// (DEADLINE_EXCEEDED with the reason), so every HTTP client sees it fail.
+api::Response WaitAnswer(const WaitResult& result) {
+  if (!result.met) return errors::ErrorResponse(errors::WaitNotMet(result.reason));
+  return Ok({{"met", true}, {"reason", result.reason}});
+}
+
+// The journal entries a query or a journal:wait body selects: by operation
+// and method (exact) and resource (glob); an unset part matches anything.
+struct JournalFilter {
+  std::string operation, method, resource;
+
+  bool Matches(const journal::Entry& e) const {
+    return (operation.empty() || e.operation == operation) &&
+           (method.empty() || e.method == method) &&
+           (resource.empty() || GlobMatch(resource, e.resource));
+  }
+  // " GET nasJobs.get of */nasJobs/1", for wait reasons.
+  std::string Describe() const {
+    return (method.empty() ? "" : " " + method) + (operation.empty() ? "" : " " + operation) +
+           (resource.empty() ? "" : " of " + resource);
+  }
+};
+
+constexpr char kFilterKeys[] = "operation, method and resource";
+
+// GET journal?operation=…&method=…&resource=…: the filter; any other
+// parameter is INVALID_ARGUMENT, as the API refuses unknown parameters.
+StatusOr<JournalFilter> FilterFromQuery(const api::QueryParams& query) {
+  JournalFilter filter;
+  for (const auto& [name, value] : query) {
+    if (name == "operation") {
+      filter.operation = value;
+    } else if (name == "method") {
+      filter.method = value;
+    } else if (name == "resource") {
+      filter.resource = value;
+    } else {
+      return Invalid("unknown query parameter \"" + name + "\"; GET journal takes " + kFilterKeys);
+    }
+  }
+  return filter;
 }
 
 StatusOr<size_t> Count(const json& body, size_t fallback) {
@@ -54,10 +109,15 @@ StatusOr<size_t> Count(const json& body, size_t fallback) {
   return body["count"].get<size_t>();
 }
 
-json JournalJson(const journal::Journal& journal) {
+// GET journal: the entries the query selects, oldest first.
+api::Response JournalAnswer(const journal::Journal& journal, const api::QueryParams& query) {
+  auto filter = FilterFromQuery(query);
+  if (!filter.ok()) return errors::ErrorResponse(filter.status());
   json entries = json::array();
-  for (const auto& entry : journal.Entries()) entries.push_back(journal::ToJson(entry));
-  return {{"entries", entries}, {"dropped", journal.dropped()}};
+  for (const auto& entry : journal.Entries()) {
+    if (filter->Matches(entry)) entries.push_back(journal::ToJson(entry));
+  }
+  return Ok({{"entries", entries}, {"dropped", journal.dropped()}});
 }
 
 api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request& request) {
@@ -72,13 +132,23 @@ api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request&
     return errors::ErrorResponse(Status(StatusCode::kFailedPrecondition,
                                         "this fake runs on the real clock; time cannot be moved"));
   }
-  if (body->contains("by") && (*body)["by"].is_string()) {
-    auto by = model::ParseDuration((*body)["by"].get<std::string>());
-    if (!by || by->count() < 0) return errors::ErrorResponse(Invalid("by must be a duration ≥ 0s"));
+  if (body->contains("by")) {
+    auto by = DurationField(*body, "by");
+    if (!by.ok()) return errors::ErrorResponse(by.status());
     clock->Advance(*by);
-  } else if (body->contains("to") && (*body)["to"].is_string()) {
-    auto to = model::ParseTimestamp((*body)["to"].get<std::string>());
-    if (!to) return errors::ErrorResponse(Invalid("to must be an RFC 3339 timestamp"));
+  } else if (body->contains("to")) {
+    const json& value = (*body)["to"];
+    auto to = value.is_string() ? model::ParseTimestamp(value.get<std::string>()) : std::nullopt;
+    if (!to) {
+      return errors::ErrorResponse(
+          Invalid("to: expected an RFC 3339 timestamp such as \"2026-01-01T00:00:00Z\", got " +
+                  value.dump(-1, ' ', false, json::error_handler_t::replace)));
+    }
+    if (*to < clock->Now()) {
+      return errors::ErrorResponse(
+          Invalid("to: " + model::FormatTimestamp(*to) + " is before the clock's now, " +
+                  model::FormatTimestamp(clock->Now()) + "; time never goes back"));
+    }
     clock->AdvanceTo(*to);
   } else {
     return errors::ErrorResponse(Invalid("clock:advance takes {\"by\":\"2s\"} or {\"to\":\"…\"}"));
@@ -89,9 +159,10 @@ api::Response Clock(Tenant& tenant, const std::string& verb, const api::Request&
 api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest, const std::string& verb,
                     const api::Request& request) {
   if (rest.empty()) {
-    json holds = json::object();
+    json holds = json::object(), banked = json::object();
     for (const auto& [name, waiting] : tenant.engine().Held()) holds[name] = waiting;
-    return Ok({{"holds", holds}});
+    for (const auto& [name, releases] : tenant.engine().Banked()) banked[name] = releases;
+    return Ok({{"holds", holds}, {"banked", banked}});
   }
   auto body = BodyObject(request);
   if (!body.ok()) return errors::ErrorResponse(body.status());
@@ -103,15 +174,19 @@ api::Response Holds(Tenant& tenant, const std::vector<std::string>& rest, const 
       if (!c.ok()) return errors::ErrorResponse(c.status());
       count = *c;
     }
-    return Ok({{"released", tenant.engine().ReleaseHold(name, count)}});
+    auto released = tenant.engine().ReleaseHold(name, count);
+    if (!released.ok()) return errors::ErrorResponse(released.status());
+    return Ok({{"released", released->released}, {"banked", released->banked}});
   }
   if (verb == "wait") {
     auto count = Count(*body, 1);
     auto timeout = Timeout(*body);
     if (!count.ok()) return errors::ErrorResponse(count.status());
     if (!timeout.ok()) return errors::ErrorResponse(timeout.status());
-    WaitResult result = tenant.engine().WaitForHeld(name, *count, *timeout);
-    return Ok({{"met", result.met}, {"reason", result.reason}});
+    if (Status known = tenant.engine().HoldExists(name); !known.ok()) {
+      return errors::ErrorResponse(known);
+    }
+    return WaitAnswer(tenant.engine().WaitForHeld(name, *count, *timeout));
   }
   return errors::ErrorResponse(Invalid("holds/NAME takes :release or :wait"));
 }
@@ -123,23 +198,31 @@ api::Response JournalWait(Tenant& tenant, const api::Request& request) {
   auto timeout = Timeout(*body);
   if (!count.ok()) return errors::ErrorResponse(count.status());
   if (!timeout.ok()) return errors::ErrorResponse(timeout.status());
-  auto text = [&](const char* key) { return body->value(key, std::string()); };
-  std::string operation = text("operation"), resource = text("resource"), method = text("method");
-  auto matches = [&](const journal::Entry& e) {
-    return (operation.empty() || e.operation == operation) &&
-           (method.empty() || e.method == method) &&
-           (resource.empty() || GlobMatch(resource, e.resource));
-  };
-  std::string what = std::to_string(*count) + " request(s)" + (method.empty() ? "" : " " + method) +
-                     (operation.empty() ? "" : " " + operation) +
-                     (resource.empty() ? "" : " of " + resource);
+  JournalFilter filter;
+  for (const auto& [key, value] : body->items()) {
+    std::string* part = key == "operation"  ? &filter.operation
+                        : key == "method"   ? &filter.method
+                        : key == "resource" ? &filter.resource
+                                            : nullptr;
+    if (part == nullptr && key != "count" && key != "timeout") {
+      return errors::ErrorResponse(Invalid("unknown key \"" + key + "\"; journal:wait takes " +
+                                           kFilterKeys + ", count and timeout"));
+    }
+    if (part == nullptr) continue;
+    if (!value.is_string()) {
+      return errors::ErrorResponse(Invalid(key + ": expected a string, got " + value.dump()));
+    }
+    *part = value.get<std::string>();
+  }
+  std::string what = std::to_string(*count) + " request(s)" + filter.Describe();
   auto result = tenant.journal().WaitFor(
       [&](const std::vector<journal::Entry>& entries) {
-        return static_cast<size_t>(std::count_if(entries.begin(), entries.end(), matches)) >=
-               *count;
+        return static_cast<size_t>(std::count_if(
+                   entries.begin(), entries.end(),
+                   [&](const journal::Entry& e) { return filter.Matches(e); })) >= *count;
       },
       *timeout, what);
-  return Ok({{"met", result.met}, {"reason", result.reason}});
+  return WaitAnswer(result);
 }
 
 api::Response Jobs(Tenant& tenant, const std::vector<std::string>& rest, const std::string& verb,
@@ -206,7 +289,7 @@ api::Response HandleServiceControl(const api::Request& request, const journal::J
   const std::string& what = target->segments[2];
   if (request.method == "GET" && target->segments.size() == 3 && target->verb.empty()) {
     if (what == "health") return Ok({{"ok", true}, {"version", NASFAKE_VERSION}});
-    if (what == "journal") return Ok(JournalJson(journal));
+    if (what == "journal") return JournalAnswer(journal, target->query);
   }
   return errors::ErrorResponse(
       errors::UnknownControlCall(request.method + " " + std::string(target->path) +
@@ -223,6 +306,12 @@ api::Response HandleControl(const api::Request& request, TenantDirectory& tenant
   std::vector<std::string> rest(target->segments.begin() + 3, target->segments.end());
   const std::string& verb = target->verb;
   const std::string& method = request.method;
+  const bool takes_query = what == "journal" && rest.empty() && method == "GET" && verb.empty();
+  if (!takes_query && !target->query.empty()) {
+    return errors::ErrorResponse(Invalid("unknown query parameter \"" + target->query[0].first +
+                                         "\"; only GET journal takes query parameters (" +
+                                         kFilterKeys + ")"));
+  }
 
   if (what == "health" && method == "GET") {
     return Ok({{"ok", true}, {"version", NASFAKE_VERSION}});
@@ -263,7 +352,7 @@ api::Response HandleControl(const api::Request& request, TenantDirectory& tenant
     return Holds(tenant, rest, verb, request);
   }
   if (what == "journal" && rest.empty()) {
-    if (method == "GET" && verb.empty()) return Ok(JournalJson(tenant.journal()));
+    if (method == "GET" && verb.empty()) return JournalAnswer(tenant.journal(), target->query);
     if (method == "DELETE" && verb.empty()) {
       tenant.journal().Clear();
       return Ok(json::object());

@@ -50,7 +50,7 @@ StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions option
     auto grpc = grpc::GrpcTransport::Start(grpc_options, [self](const grpc::GrpcCall& call) {
       return self->grpc_front_end_.Handle(call);
     });
-    if (!grpc.ok()) return grpc.status();
+    if (!grpc.ok()) return Status(grpc.status().code(), "gRPC: " + grpc.status().message());
     server->grpc_transport_ = std::move(*grpc);
     server->grpc_endpoint_ =
         HostPort(server->grpc_transport_->host(), server->grpc_transport_->port());

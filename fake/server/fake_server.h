@@ -54,7 +54,8 @@ struct FakeServerOptions {
 
 class FakeServer : private server::TenantDirectory {
  public:
-  // UNAVAILABLE when the address cannot be bound.
+  // UNAVAILABLE when an address cannot be bound: "cannot listen on HOST:PORT:
+  // <reason>", prefixed "gRPC: " when it is the gRPC port.
   static StatusOr<std::unique_ptr<FakeServer>> Start(FakeServerOptions options = {});
   ~FakeServer() override;
   FakeServer(const FakeServer&) = delete;

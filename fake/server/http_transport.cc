@@ -584,6 +584,19 @@ Status HttpTransport::Impl::Start() {
   Delete(kAnyPath, handler);
   Options(kAnyPath, handler);
 
+  // Resolved first, so an address that is no address says so (httplib
+  // reports every failure alike).
+  const std::string where = HostPort(options_.host, options_.port);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* resolved = nullptr;
+  if (int gai = ::getaddrinfo(options_.host.c_str(), nullptr, &hints, &resolved); gai != 0) {
+    return Status(StatusCode::kUnavailable, "cannot listen on " + where + ": \"" + options_.host +
+                                                "\" is not an IP address or a known host name (" +
+                                                ::gai_strerror(gai) + ")");
+  }
+  ::freeaddrinfo(resolved);
   errno = 0;
   int port = options_.port == 0 ? bind_to_any_port(options_.host)
                                 : (bind_to_port(options_.host, options_.port) ? options_.port : -1);
@@ -604,10 +617,9 @@ Status HttpTransport::Impl::Start() {
     }
   }
   if (port <= 0) {
-    std::string message = "cannot listen on " + HostPort(options_.host, options_.port);
-    if (bind_errno != 0) message += std::string(" (") + std::strerror(bind_errno) + ")";
-    message += "; is another server using that address? Pass --port 0 to use any free port";
-    return Status(StatusCode::kUnavailable, std::move(message));
+    return Status(StatusCode::kUnavailable, "cannot listen on " + where + ": " +
+                                                (bind_errno != 0 ? std::strerror(bind_errno)
+                                                                 : "the address cannot be bound"));
   }
   port_ = port;
 

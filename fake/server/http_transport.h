@@ -38,8 +38,9 @@ class HttpTransport {
   };
 
   // Binds and starts serving on a background thread; returns once the port
-  // accepts connections. Errors: UNAVAILABLE naming the address when it cannot
-  // be bound.
+  // accepts connections. Errors: UNAVAILABLE "cannot listen on HOST:PORT:
+  // <reason>", the reason the OS's ("Address already in use", "Cannot assign
+  // requested address") or '"HOST" is not an IP address or a known host name'.
   static StatusOr<std::unique_ptr<HttpTransport>> Start(const Options& options, Handler handler);
 
   ~HttpTransport();  // Stop()s

@@ -1,12 +1,13 @@
 #include "fake/server/recording_proxy.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <utility>
@@ -226,27 +227,30 @@ class RecordingProxy::Impl {
     return errors::HtmlErrorResponse(502, request.target.substr(0, request.target.find('?')));
   }
 
+  // Writes the transcript to a temporary file beside out_, then renames it
+  // over out_. Errors name out_ (the user's path), never the temporary file.
   Status WriteLocked() {
     std::filesystem::path temp = out_;
     temp += ".tmp" + std::to_string(getpid());
-    {
-      std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-      file << scenarios::TranscriptToJson(transcript_)
-                  .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-           << "\n";
-      file.close();
-      if (!file) {
-        std::error_code ignored;
-        std::filesystem::remove(temp, ignored);
-        return Status(StatusCode::kUnavailable, "cannot write " + temp.string());
+    std::string text = scenarios::TranscriptToJson(transcript_)
+                           .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                       "\n";
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errors::CannotWriteFile(out_.string(), errno);
+    int error = 0;
+    for (size_t done = 0; done < text.size() && error == 0;) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n >= 0) {
+        done += static_cast<size_t>(n);
+      } else if (errno != EINTR) {
+        error = errno;
       }
     }
-    std::error_code ec;
-    std::filesystem::rename(temp, out_, ec);
-    if (ec) {
-      std::filesystem::remove(temp, ec);
-      return Status(StatusCode::kUnavailable,
-                    "cannot write " + out_.string() + " (renaming " + temp.string() + ")");
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error == 0 && ::rename(temp.c_str(), out_.c_str()) != 0) error = errno;
+    if (error != 0) {
+      ::unlink(temp.c_str());
+      return errors::CannotWriteFile(out_.string(), error);
     }
     return Status();
   }

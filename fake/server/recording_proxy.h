@@ -56,7 +56,8 @@ class RecordingProxy {
   // are cut short. Call before stopping the transport, so it stops at once.
   void BeginStop();
   // Writes the transcript now, atomically (a temporary file beside it,
-  // renamed). UNAVAILABLE "cannot write PATH (reason)" on failure.
+  // renamed). On failure, UNAVAILABLE "PATH: cannot write: <the OS's reason>"
+  // (errors::CannotWriteFile), PATH the transcript's.
   Status Write();
   size_t size() const;  // exchanges recorded
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "fake/errors.h"
 #include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
 
@@ -96,7 +97,7 @@ Status SeedFromPath(const std::filesystem::path& path, store::JobStore& jobs) {
   } else {
     files.push_back(path);
   }
-  if (ec) return SeedError(path.string(), "(file)", ec.message());
+  if (ec) return errors::CannotReadFile(path.string(), ec.value());
   for (const auto& file : files) {
     auto document = model::ReadJsonFile(file);
     if (!document.ok()) return document.status();

@@ -120,12 +120,9 @@ bool CountRead(model::NasJob& job, JobRuntime& rt, Timestamp now) {
   if (!rt.cancel_requested_at || s.cancelling_polls == 0 || model::IsTerminal(job.state)) {
     return false;
   }
-  if (rt.reads_since_cancel >= s.cancelling_polls) {
-    Enter(job, rt, CancelEnd(s), now);
-    return true;
-  }
-  ++rt.reads_since_cancel;
-  return false;
+  if (++rt.reads_since_cancel < s.cancelling_polls) return false;
+  Enter(job, rt, CancelEnd(s), now);
+  return true;
 }
 
 Status RequestCancel(model::NasJob& job, JobRuntime& rt, Timestamp now) {

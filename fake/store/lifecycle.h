@@ -34,8 +34,9 @@ struct LifecycleSettings {
   std::optional<Duration> running_for = std::chrono::hours(4);
   std::optional<Duration> cancelling_for = std::chrono::seconds(1);
   // When > 0, cancellation takes effect at a read (GET) instead of after
-  // cancelling_for: the first `cancelling_polls` reads after the cancel see
-  // the job unfinished, the next one sees the final state.
+  // cancelling_for: the Nth read after the cancel (N = cancelling_polls) sees
+  // the final state, the reads before it see the job unfinished. (The same
+  // rule as OperationStore::SetDeletePollsUntilDone.)
   int cancelling_polls = 0;
   // How the job ends when it is not cancelled: JOB_STATE_SUCCEEDED or JOB_STATE_FAILED.
   model::JobState outcome = model::JobState::kSucceeded;

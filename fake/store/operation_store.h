@@ -30,8 +30,10 @@ class OperationStore {
 
   OperationStore(const Clock& clock, uint64_t seed);
 
-  // Delete operations complete at their Nth read (0: done when returned, as
-  // real Vertex deletes are).
+  // Delete operations complete at their Nth read: reads 1 … N-1 see the
+  // operation not done, read N and later see it done (0: done when returned,
+  // as real Vertex deletes are). The same rule as
+  // LifecycleSettings::cancelling_polls.
   void SetDeletePollsUntilDone(int polls);
 
   // A DeleteOperationMetadata operation for a delete under `parent`. When it

@@ -7,13 +7,13 @@ nasfake="$1" want="nasfake $2"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 out="$("$nasfake" --help)" || fail "nasfake --help exited $?"
-for c in serve conformance record replay version --version --help; do
+for c in serve conformance record replay scenario version --version --help; do
   grep -q -- "$c" <<<"$out" || fail "nasfake --help does not mention $c"
 done
 for v in "--version" "version"; do
   [ "$("$nasfake" $v)" = "$want" ] || fail "nasfake $v: '$("$nasfake" $v)', want '$want'"
 done
-for c in serve conformance record replay; do
+for c in serve conformance record replay scenario; do
   out="$("$nasfake" $c --help)" || fail "nasfake $c --help exited $?"
   grep -q "^Usage: nasfake $c" <<<"$out" || fail "nasfake $c --help: no usage line"
   grep -q -- "--help" <<<"$out" || fail "nasfake $c --help does not list --help"
@@ -25,4 +25,4 @@ for c in serve conformance record replay; do
 done
 set +e; "$nasfake" >/dev/null 2>&1; rc=$?; "$nasfake" nope >/dev/null 2>&1; rc2=$?; set -e
 [ $rc -eq 2 ] && [ $rc2 -eq 2 ] || fail "nasfake without/with an unknown command exited $rc/$rc2, want 2"
-echo "ok: help and version of nasfake and its 4 commands"
+echo "ok: help and version of nasfake and its 5 commands"

@@ -114,6 +114,22 @@ TEST_F(ControlApiTest, ClockAdvanceMovesJobsAndIsPerTestId) {
               IsApiError(400, "INVALID_ARGUMENT", HasSubstr("duration")));
 }
 
+TEST_F(ControlApiTest, ClockNeverGoesBackAndBadDurationsSayTheFormat) {
+  ASSERT_EQ(Control("POST", "/clock:advance", {{"by", "10s"}}).status, 200);
+  EXPECT_THAT(Control("POST", "/clock:advance", {{"to", "2026-01-01T00:00:05Z"}}),
+              IsApiError(400, "INVALID_ARGUMENT",
+                         "to: 2026-01-01T00:00:05.000000Z is before the clock's now, "
+                         "2026-01-01T00:00:10.000000Z; time never goes back"));
+  EXPECT_EQ(Control("GET", "/clock").json()["now"], "2026-01-01T00:00:10.000000Z");
+  EXPECT_EQ(Control("POST", "/clock:advance", {{"to", "2026-01-01T00:00:10Z"}}).status, 200);
+  EXPECT_THAT(Control("POST", "/clock:advance", {{"by", "2m"}}),
+              IsApiError(400, "INVALID_ARGUMENT",
+                         "by: expected a duration >= 0s such as \"5s\" or \"0.5s\", got \"2m\""));
+  EXPECT_THAT(Control("POST", "/journal:wait", {{"timeout", 5}}),
+              IsApiError(400, "INVALID_ARGUMENT",
+                         "timeout: expected a duration >= 0s such as \"5s\" or \"0.5s\", got 5"));
+}
+
 TEST_F(ControlApiTest, HeldRequestIsReleasedByTheTest) {
   json scenario = {{"name", "hold"},
                    {"seed", RunningJobSeed()},
@@ -131,32 +147,100 @@ TEST_F(ControlApiTest, HeldRequestIsReleasedByTheTest) {
   ASSERT_EQ(waited.json()["met"], true) << waited.body;
   EXPECT_EQ(waited.json()["reason"], "met: 1 request on hold \"cancel\"");
   EXPECT_EQ(Control("GET", "/holds").json()["holds"]["cancel"], 1);
+  json held = Control("GET", "/journal").json()["entries"];
+  ASSERT_EQ(held.size(), 1u);
+  EXPECT_EQ(held[0]["state"], "pending") << held;
+  EXPECT_FALSE(held[0].contains("status")) << "not answered yet";
   EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_RUNNING") << "the cancel has not happened yet";
   EXPECT_EQ(Control("POST", "/holds/cancel:release").json()["released"], 1);
   caller.join();
   EXPECT_EQ(cancelled.status, 200);
   EXPECT_EQ(Get(kJob).json()["state"], "JOB_STATE_CANCELLING");
+  json answered = Control("GET", "/journal?operation=nasJobs.cancel").json()["entries"];
+  ASSERT_EQ(answered.size(), 1u);
+  EXPECT_EQ(answered[0]["state"], "completed");
+  EXPECT_EQ(answered[0]["status"], 200);
 }
 
-TEST_F(ControlApiTest, HoldWaitReportsWhatItSawOnTimeout) {
-  Reply missed = Control("POST", "/holds/cancel:wait", {{"count", 2}, {"timeout", "0.05s"}});
-  ASSERT_EQ(missed.status, 200) << missed.body;
-  EXPECT_EQ(missed.json()["met"], false);
-  EXPECT_EQ(missed.json()["reason"],
-            "timed out after 50 ms waiting for 2 requests on hold \"cancel\"; 0 waiting on "
-            "\"cancel\"; no other hold has waiters");
+json HoldCancelScenario() {
+  return {{"name", "hold"},
+          {"seed", RunningJobSeed()},
+          {"rules",
+           {{{"id", "hold-cancel"},
+             {"match", {{"operation", "nasJobs.cancel"}}},
+             {"action", {{"hold", "cancel"}}}}}}};
 }
 
-TEST_F(ControlApiTest, JournalWaitReportsWhatItSawOnTimeout) {
+TEST_F(ControlApiTest, AReleaseBeforeTheRequestArrivesIsKeptForIt) {
+  ASSERT_EQ(Control("POST", "/scenario", HoldCancelScenario()).status, 200);
+  Reply ahead = Control("POST", "/holds/cancel:release", {{"count", 1}});
+  ASSERT_EQ(ahead.status, 200) << ahead.body;
+  EXPECT_EQ(ahead.json(), json({{"released", 0}, {"banked", 1}}));
+  EXPECT_EQ(Control("GET", "/holds").json()["banked"], json({{"cancel", 1}}));
+  // Answered at once (a lost release would hold it for 30 s).
+  EXPECT_EQ(client_->Post(std::string(kJob) + ":cancel", "").status, 200);
+  EXPECT_EQ(Control("GET", "/holds").json(),
+            json({{"holds", json::object()}, {"banked", json::object()}}));
+}
+
+TEST_F(ControlApiTest, AHoldNameNoRuleHasIsNotFound) {
+  ASSERT_EQ(Control("POST", "/scenario", HoldCancelScenario()).status, 200);
+  const std::string message =
+      "No scenario rule holds requests on \"cancle\" (known holds: \"cancel\").";
+  EXPECT_THAT(Control("POST", "/holds/cancle:release"), IsApiError(404, "NOT_FOUND", message));
+  EXPECT_THAT(Control("POST", "/holds/cancle:wait", {{"timeout", "10s"}}),
+              IsApiError(404, "NOT_FOUND", message));
+}
+
+TEST_F(ControlApiTest, HoldWaitNotMetIsDeadlineExceededWithWhatItSaw) {
+  ASSERT_EQ(Control("POST", "/scenario", HoldCancelScenario()).status, 200);
+  EXPECT_THAT(Control("POST", "/holds/cancel:wait", {{"count", 2}, {"timeout", "0.05s"}}),
+              IsApiError(504, "DEADLINE_EXCEEDED",
+                         "timed out after 50 ms waiting for 2 requests on hold \"cancel\"; 0 "
+                         "waiting on \"cancel\"; no other hold has waiters"));
+}
+
+TEST_F(ControlApiTest, JournalWaitNotMetIsDeadlineExceededWithWhatItSaw) {
   Get(kJob);
   Reply met = Control("POST", "/journal:wait", {{"operation", "nasJobs.get"}, {"count", 1}});
+  EXPECT_EQ(met.status, 200);
   EXPECT_EQ(met.json()["met"], true);
-  Reply missed = Control("POST", "/journal:wait",
-                         {{"operation", "nasJobs.cancel"}, {"count", 1}, {"timeout", "0.05s"}});
-  EXPECT_EQ(missed.json()["met"], false);
-  EXPECT_THAT(missed.json()["reason"].get<std::string>(), HasSubstr("nasJobs.cancel"));
+  EXPECT_THAT(Control("POST", "/journal:wait",
+                      {{"operation", "nasJobs.cancel"}, {"count", 1}, {"timeout", "0.05s"}}),
+              IsApiError(504, "DEADLINE_EXCEEDED",
+                         ::testing::StartsWith("timed out after 50 ms waiting for 1 request(s) "
+                                               "nasJobs.cancel; the journal holds 1 request")));
+  EXPECT_THAT(Control("POST", "/journal:wait", {{"operaton", "nasJobs.get"}}),
+              IsApiError(400, "INVALID_ARGUMENT", HasSubstr("unknown key \"operaton\"")));
   ASSERT_EQ(Control("DELETE", "/journal").status, 200);
   EXPECT_TRUE(Control("GET", "/journal").json()["entries"].empty());
+}
+
+TEST_F(ControlApiTest, JournalQueryFiltersAndRefusesUnknownParameters) {
+  ASSERT_EQ(Control("POST", "/seed", RunningJobSeed()).status, 200);
+  Get(kJob);
+  ASSERT_EQ(client_->Post(std::string(kJob) + ":cancel", "").status, 200);
+  Get("/v1/projects/123456789012/locations/us-central1/nasJobs/1");
+  auto operations = [&](const std::string& query) {
+    std::vector<std::string> found;
+    Reply reply = Control("GET", "/journal?" + query);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    const json entries = reply.json()["entries"];
+    for (const auto& entry : entries) found.push_back(entry["operation"]);
+    return found;
+  };
+  using ::testing::ElementsAre;
+  EXPECT_THAT(operations("operation=nasJobs.get"), ElementsAre("nasJobs.get", "nasJobs.get"));
+  EXPECT_THAT(operations("method=POST"), ElementsAre("nasJobs.cancel"));
+  EXPECT_THAT(operations("operation=nasJobs.get&resource=*/nasJobs/2111217356469436416"),
+              ElementsAre("nasJobs.get"));
+  EXPECT_THAT(operations("resource=*%2FnasJobs%2F1"), ElementsAre("nasJobs.get"));
+  EXPECT_THAT(Control("GET", "/journal?operations=nasJobs.get"),
+              IsApiError(400, "INVALID_ARGUMENT",
+                         "unknown query parameter \"operations\"; GET journal takes operation, "
+                         "method and resource"));
+  EXPECT_THAT(Control("GET", "/holds?name=x"),
+              IsApiError(400, "INVALID_ARGUMENT", HasSubstr("unknown query parameter \"name\"")));
 }
 
 TEST_F(ControlApiTest, SetStateAndPeekDoNotCountAsReads) {

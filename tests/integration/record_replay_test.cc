@@ -143,7 +143,7 @@ TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
 TEST(TranscriptJsonTest, LoadTranscriptFileNamesTheFile) {
   auto missing = scenarios::LoadTranscriptFile("/nonexistent/t.json");
   EXPECT_THAT(missing, StatusIs(StatusCode::kInvalidArgument,
-                                "/nonexistent/t.json: (file): cannot be read"));
+                                "/nonexistent/t.json: cannot read: No such file or directory"));
 }
 
 // --- ReplayKey and Replayer ----------------------------------------------------
@@ -553,7 +553,7 @@ TEST_F(RecordReplayTest, ReplayListsUnusedExchangesAndExits1) {
   EXPECT_EQ(client.Get(kJob + "?alt=json").json()["state"], "JOB_STATE_RUNNING");
   EXPECT_EQ(replay.SignalAndWait(SIGTERM), 1);
   std::string report = replay.Stderr();
-  EXPECT_THAT(report, HasSubstr("1 requests answered from the transcript, 0 unmatched, 3 of 4 "
+  EXPECT_THAT(report, HasSubstr("1 request answered from the transcript, 0 unmatched, 3 of 4 "
                                 "exchanges unused"));
   EXPECT_THAT(report, HasSubstr("  unused: exchanges[1] POST " + kJob + ":cancel\n"));
   EXPECT_THAT(report,
@@ -603,7 +603,8 @@ TEST(RecordCommandTest, UnwritableOutIsExitCode3) {
       {"record", "--upstream", "http://127.0.0.1:9", "--out", "/nonexistent-dir/t.json"});
   EXPECT_EQ(record.FirstLine(), "");
   EXPECT_EQ(record.Wait(), 3);
-  EXPECT_THAT(record.Stderr(), HasSubstr("cannot write"));
+  EXPECT_THAT(record.Stderr(),
+              HasSubstr("/nonexistent-dir/t.json: cannot write: No such file or directory"));
 }
 
 TEST(ReplayCommandTest, BadTranscriptIsExitCode3AndMissingArgumentIs2) {

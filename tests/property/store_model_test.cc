@@ -155,11 +155,7 @@ void CatchUpAll(Model& m) {
 
 void CountRead(MJob& j, Timestamp now) {
   if (!j.cancel_at || j.settings.cancelling_polls == 0 || model::IsTerminal(j.state)) return;
-  if (j.reads_since_cancel >= j.settings.cancelling_polls) {
-    Enter(j, CancelEnd(j.settings), now);
-  } else {
-    ++j.reads_since_cancel;
-  }
+  if (++j.reads_since_cancel >= j.settings.cancelling_polls) Enter(j, CancelEnd(j.settings), now);
 }
 
 StatusCode ModelCancel(MJob& j, Timestamp now) {

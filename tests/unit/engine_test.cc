@@ -20,11 +20,14 @@
 #include "fake/glob.h"
 #include "fake/journal/matchers.h"
 #include "fake/store/clock.h"
+#include "fake/testing/status_matchers.h"
 
 namespace nasfake::scenarios {
 namespace {
 
 using ::nasfake::journal::IsMet;
+using ::nasfake::testing::IsOk;
+using ::nasfake::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -505,53 +508,103 @@ TEST_F(EngineTest, RealDelayBoundedByMaxWait) {
   EXPECT_EQ(note, "delay timed out");
 }
 
+// Rules that hold every request on each of `names` (only the first applies;
+// the others make the names known).
+void HoldOn(ScenarioEngine& engine, const std::vector<std::string>& names) {
+  std::vector<Rule> rules;
+  for (const auto& name : names) rules.push_back(MakeRule("hold-" + name, {HoldAction(name)}));
+  engine.SetRules(std::move(rules), std::nullopt);
+}
+
 TEST_F(EngineTest, HoldWaitsForRelease) {
+  HoldOn(engine_, {"h"});
   CountingApi api;
   std::string note;
   std::thread request([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), &note); });
   ASSERT_THAT(engine_.WaitForHeld("h", 1, 10s), IsMet());
   EXPECT_THAT(engine_.Held(), ElementsAre(Pair("h", 1u)));
   EXPECT_EQ(api.calls, 0);
-  EXPECT_EQ(engine_.ReleaseHold("h"), 1u);
+  auto released = engine_.ReleaseHold("h");
+  ASSERT_THAT(released, IsOk());
+  EXPECT_EQ(released->released, 1u);
+  EXPECT_EQ(released->banked, 0u);
   request.join();
   EXPECT_EQ(api.calls, 1);
   EXPECT_EQ(note, "");
   EXPECT_THAT(engine_.Held(), IsEmpty());
 }
 
-TEST_F(EngineTest, ReleaseHoldCountReleasesTheFirstWaiters) {
+TEST_F(EngineTest, ReleaseHoldCountReleasesTheFirstWaitersAndBanksTheRest) {
+  HoldOn(engine_, {"h"});
   CountingApi api;
   std::vector<std::thread> requests;
   for (int i = 0; i < 3; ++i) {
     requests.emplace_back([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), nullptr); });
   }
   ASSERT_THAT(engine_.WaitForHeld("h", 3, 10s), IsMet());
-  EXPECT_EQ(engine_.ReleaseHold("h", 2), 2u);
+  EXPECT_EQ(engine_.ReleaseHold("h", 2)->released, 2u);
   EXPECT_THAT(engine_.Held(), ElementsAre(Pair("h", 1u)));
   WaitResult two = engine_.WaitForHeld("h", 2, 0ms);
   EXPECT_THAT(two, Not(IsMet()));
   EXPECT_EQ(two.reason,
             "timed out after 0 ms waiting for 2 requests on hold \"h\"; 1 waiting on \"h\"; "
             "no other hold has waiters");
-  EXPECT_EQ(engine_.ReleaseHold("other"), 0u);
-  EXPECT_EQ(engine_.ReleaseHold("h", 5), 1u);
+  auto rest = engine_.ReleaseHold("h", 5);
+  ASSERT_THAT(rest, IsOk());
+  EXPECT_EQ(rest->released, 1u);
+  EXPECT_EQ(rest->banked, 4u);
   for (auto& request : requests) request.join();
   EXPECT_EQ(api.calls, 3);
+  EXPECT_THAT(engine_.Banked(), ElementsAre(Pair("h", 4u)));
 }
 
-TEST_F(EngineTest, ReleaseWithNobodyWaitingReleasesNobodyLater) {
+// As a semaphore: a release made before the request arrives is not lost.
+TEST_F(EngineTest, ReleaseAheadOfArrivalsLetsThatManyThrough) {
   ScenarioEngine engine(clock_, 50ms);
-  EXPECT_EQ(engine.ReleaseHold("h"), 0u);
-  EXPECT_EQ(engine.ReleaseHold("h", 3), 0u);
+  HoldOn(engine, {"h"});
+  auto ahead = engine.ReleaseHold("h", 2);
+  ASSERT_THAT(ahead, IsOk());
+  EXPECT_EQ(ahead->released, 0u);
+  EXPECT_EQ(ahead->banked, 2u);
+  EXPECT_EQ(engine.ReleaseHold("h")->banked, 2u);  // without a count: those waiting only
+  CountingApi api;
+  std::vector<std::string> notes(3, "untouched");
+  for (auto& note : notes) engine.Perform({"r", HoldAction("h")}, api.Fn(), &note);
+  EXPECT_EQ(api.calls, 3);
+  EXPECT_THAT(notes, ElementsAre("untouched", "untouched", "hold timed out"));
+  EXPECT_THAT(engine.Banked(), IsEmpty());
+}
+
+TEST_F(EngineTest, NewRulesForgetBankedReleases) {
+  ScenarioEngine engine(clock_, 50ms);
+  HoldOn(engine, {"h"});
+  ASSERT_THAT(engine.ReleaseHold("h", 1), IsOk());
+  HoldOn(engine, {"h"});
+  EXPECT_THAT(engine.Banked(), IsEmpty());
   CountingApi api;
   std::string note;
   engine.Perform({"r", HoldAction("h")}, api.Fn(), &note);
-  EXPECT_EQ(api.calls, 1);
   EXPECT_EQ(note, "hold timed out");
-  EXPECT_THAT(engine.Held(), IsEmpty());
+}
+
+TEST_F(EngineTest, AHoldNameNoRuleHasIsNotFound) {
+  HoldOn(engine_, {"g", "h"});
+  const std::string message =
+      "No scenario rule holds requests on \"x\" (known holds: \"g\", \"h\").";
+  EXPECT_THAT(engine_.ReleaseHold("x"), StatusIs(StatusCode::kNotFound, message));
+  EXPECT_THAT(engine_.ReleaseHold("x", 1), StatusIs(StatusCode::kNotFound, message));
+  EXPECT_THAT(engine_.Banked(), IsEmpty());
+  WaitResult wait = engine_.WaitForHeld("x", 1, 10s);  // not met at once
+  EXPECT_THAT(wait, Not(IsMet()));
+  EXPECT_EQ(wait.reason, message);
+  engine_.SetRules({}, std::nullopt);
+  EXPECT_THAT(engine_.HoldExists("g"),
+              StatusIs(StatusCode::kNotFound,
+                       "No scenario rule holds requests on \"g\" (no rule holds requests)."));
 }
 
 TEST_F(EngineTest, WaitForHeldTimesOut) {
+  HoldOn(engine_, {"h"});
   WaitResult result = engine_.WaitForHeld("h", 1, 10ms);
   EXPECT_THAT(result, Not(IsMet()));
   EXPECT_EQ(result.reason,
@@ -560,6 +613,7 @@ TEST_F(EngineTest, WaitForHeldTimesOut) {
 }
 
 TEST_F(EngineTest, WaitForHeldSaysWhatIsMetAndWhatOtherHoldsHave) {
+  HoldOn(engine_, {"g", "h"});
   CountingApi api;
   std::vector<std::thread> requests;
   for (int i = 0; i < 2; ++i) {
@@ -568,15 +622,16 @@ TEST_F(EngineTest, WaitForHeldSaysWhatIsMetAndWhatOtherHoldsHave) {
   WaitResult met = engine_.WaitForHeld("g", 2, 10s);
   ASSERT_THAT(met, IsMet());
   EXPECT_EQ(met.reason, "met: 2 requests on hold \"g\"");
-  // The usual slip: waiting on a hold name the rule does not use.
+  // The usual slip: waiting on a hold no request has reached.
   WaitResult wrong_name = engine_.WaitForHeld("h", 1, 0ms);
   EXPECT_THAT(wrong_name, Not(IsMet()));
   EXPECT_THAT(wrong_name.reason, HasSubstr("; 0 waiting on \"h\"; other holds: \"g\" 2"));
-  EXPECT_EQ(engine_.ReleaseHold("g"), 2u);
+  EXPECT_EQ(engine_.ReleaseHold("g")->released, 2u);
   for (auto& request : requests) request.join();
 }
 
 TEST_F(EngineTest, ShutdownEndsHoldsAndLaterWaits) {
+  HoldOn(engine_, {"h"});
   CountingApi api;
   std::string note;
   std::thread request([&] { engine_.Perform({"r", HoldAction("h")}, api.Fn(), &note); });
@@ -619,6 +674,7 @@ TEST(EngineLifetimeTest, DestructorEndsHoldsAndUnsubscribes) {
   CountingApi api;
   std::string note;
   auto engine = std::make_unique<ScenarioEngine>(clock);
+  HoldOn(*engine, {"h"});
   std::thread request([&] { engine->Perform({"r", HoldAction("h")}, api.Fn(), &note); });
   ASSERT_THAT(engine->WaitForHeld("h", 1, 10s), IsMet());
   engine.reset();

@@ -238,6 +238,28 @@ TEST(OperationStoreTest, SlowDeleteCompletesAtTheConfiguredRead) {
   EXPECT_EQ(deletions, 1);
 }
 
+// One counting rule for both poll-driven settings: N means the Nth read
+// after the call sees the final state, the reads before it do not.
+TEST_F(JobStoreTest, CancellingPollsAndDeletePollsUntilDoneCountAlike) {
+  LifecycleSettings settings;
+  settings.cancelling_polls = 3;
+  store_.SetDefaultLifecycle(settings);
+  NasJobName job = NameOf(store_.Create(kParent, NewJob("a")));
+  ASSERT_THAT(store_.Cancel(job), IsOk());
+  std::vector<JobState> cancel_reads;
+  for (int read = 1; read <= 3; ++read) cancel_reads.push_back(store_.Get(job)->state);
+
+  OperationStore ops(clock_, 1);
+  ops.SetDeletePollsUntilDone(3);
+  auto op = *model::ParseOperationName(ops.StartDelete(kParent, [] { return Status(); }).name);
+  std::vector<bool> delete_reads;
+  for (int read = 1; read <= 3; ++read) delete_reads.push_back(ops.Get(op)->done);
+
+  EXPECT_THAT(cancel_reads, ::testing::ElementsAre(JobState::kCancelling, JobState::kCancelling,
+                                                   JobState::kCancelled));
+  EXPECT_THAT(delete_reads, ::testing::ElementsAre(false, false, true));
+}
+
 TEST(OperationStoreTest, CancelOfDoneOperationIsFailedPrecondition) {
   VirtualClock clock;
   OperationStore ops(clock, 1);

@@ -290,7 +290,7 @@ TEST(JournalWaitTest, ShutdownEndsWaitsNowAndLater) {
 
 // ---- ToJson, DebugString, body cuts ----
 
-TEST(JournalJsonTest, PendingEntryHasNoOutcomeKeys) {
+TEST(JournalJsonTest, PendingEntryHasAStateAndNoOutcomeKeys) {
   Entry e = Request("GET", std::string(kJob) + "?$alt=json");
   e.id = 1;
   e.headers = {{"accept", "a"}, {"x-goog-api-client", "gl-cpp"}, {"accept", "b"}};
@@ -304,7 +304,7 @@ TEST(JournalJsonTest, PendingEntryHasNoOutcomeKeys) {
     "headers": {"accept": "a, b", "x-goog-api-client": "gl-cpp"}, "body": "",
     "operation": "nasJobs.get", "resource": "projects/123/locations/us-central1/nasJobs/1",
     "virtualTime": "2024-05-18T10:00:00.500000Z", "realTime": "2024-05-18T01:00:00.001234Z",
-    "transport": "rest"
+    "transport": "rest", "state": "pending"
   })"));
 }
 
@@ -317,6 +317,7 @@ TEST(JournalJsonTest, CompletedEntryWithAFault) {
   e.fault = api::WireFault{api::WireFault::Kind::kDribble, 16, std::chrono::milliseconds(250)};
   nlohmann::json json = ToJson(e);
   EXPECT_EQ(json["id"], 7);
+  EXPECT_EQ(json["state"], "completed");
   EXPECT_EQ(json["body"], "{}");
   EXPECT_EQ(json["headers"], nlohmann::json({{"content-type", "application/json"}}));
   EXPECT_EQ(json["rule"], "r1");

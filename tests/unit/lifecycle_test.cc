@@ -124,10 +124,10 @@ TEST_F(LifecycleTest, FinishesFirstEffectLeavesTheStateAndEndsWithTheOutcome) {
   EXPECT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(4)), StatusIs(StatusCode::kFailedPrecondition));
 }
 
-TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheReadAfterTheCount) {
+TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheCountedRead) {
   LifecycleSettings settings;
   settings.cancel_effect = LifecycleSettings::CancelEffect::kFinishesFirst;
-  settings.cancelling_polls = 1;
+  settings.cancelling_polls = 2;
   settings.outcome = JobState::kFailed;
   Create(settings);
   At(seconds(2));
@@ -139,9 +139,9 @@ TEST_F(LifecycleTest, FinishesFirstByReadsEndsAtTheReadAfterTheCount) {
   EXPECT_EQ(job_.error->code, 9);
 }
 
-TEST_F(LifecycleTest, PollBasedCancellationEndsAtTheReadAfterTheConfiguredCount) {
+TEST_F(LifecycleTest, PollBasedCancellationEndsAtTheConfiguredRead) {
   LifecycleSettings settings;
-  settings.cancelling_polls = 3;
+  settings.cancelling_polls = 4;
   Create(settings);
   At(seconds(2));
   ASSERT_THAT(RequestCancel(job_, runtime_, kT0 + seconds(2)), IsOk());

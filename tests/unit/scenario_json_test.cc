@@ -684,7 +684,10 @@ TEST(LoadScenarioFileTest, ReadsAFileAndNamesItInErrors) {
 
   auto missing = dir / "missing.json";
   EXPECT_THAT(LoadScenarioFile(missing),
-              StatusIs(StatusCode::kInvalidArgument, missing.string() + ": (file): cannot be read"));
+              StatusIs(StatusCode::kInvalidArgument,
+                       missing.string() + ": cannot read: No such file or directory"));
+  EXPECT_THAT(LoadScenarioFile(dir), StatusIs(StatusCode::kInvalidArgument,
+                                              dir.string() + ": cannot read: Is a directory"));
   std::filesystem::remove_all(dir);
 }
 
