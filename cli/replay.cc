@@ -1,13 +1,16 @@
 // nasfake replay: serves a recorded transcript's answers again.
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "fake/server/http_transport.h"
 #include "fake/server/journaled_service.h"
+#include "fake/tls/server_context.h"
 #include "fake/version.h"
 #include "scenarios/transcript.h"
 
@@ -19,7 +22,8 @@ constexpr char kReplayUsage[] =
     "\n"
     "Serves the answers recorded in TRANSCRIPT (written by 'nasfake record', or the\n"
     "control API's GET /__nasfake/v1/transcript) on HTTP until SIGINT or SIGTERM. The\n"
-    "first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read.\n"
+    "first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', for scripts to read;\n"
+    "with --tls the endpoint is https:// and 'NASFAKE_CA_FILE=PATH' follows.\n"
     "\n"
     "A request is matched by its method and target, ignoring the query parameters\n"
     "$alt, alt, prettyPrint, $prettyPrint, key, access_token, quotaUser and fields;\n"
@@ -31,15 +35,17 @@ constexpr char kReplayUsage[] =
     "that had no recorded answer, and the exchanges never used.\n"
     "\n"
     "Exit status: 0 when every exchange was used and every request had an answer;\n"
-    "1 otherwise; 2 for bad flags; 3 when the transcript cannot be loaded or the\n"
-    "address cannot be bound.\n"
+    "1 otherwise; 2 for bad flags; 3 when the transcript or a TLS file cannot be\n"
+    "loaded or the address cannot be bound.\n"
     "\n"
     "Flags:\n"
-    "  --host ADDR   address to listen on (default 127.0.0.1; anything not loopback\n"
-    "                must be asked for explicitly with this flag)\n"
-    "  --port N      port (default 0: any free port)\n"
-    "  -h, --help    print this help\n"
-    "  --version     print the version\n";
+    "  --host ADDR          address to listen on (default 127.0.0.1; anything not\n"
+    "                       loopback must be asked for explicitly with this flag)\n"
+    "  --port N             port (default 0: any free port)\n";
+// After the TLS flags (kTlsFlagsUsage).
+constexpr char kReplayUsageRest[] =
+    "  -h, --help           print this help\n"
+    "  --version            print the version\n";
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake replay: " << message << "\nRun 'nasfake replay --help' for the flags.\n";
@@ -51,15 +57,21 @@ int UsageError(const std::string& message) {
 int Replay(const std::vector<std::string>& args) {
   server::HttpTransport::Options options;
   std::optional<std::string> transcript_path;
+  TlsFlags tls_flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
+    std::string tls_error;
+    if (tls_flags.Take(args, i, tls_error)) {
+      if (!tls_error.empty()) return UsageError(tls_error);
+      continue;
+    }
     auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
     };
     if (flag == "--version") return PrintVersion();
     if (flag == "--help" || flag == "-h") {
-      std::cout << kReplayUsage;
+      std::cout << kReplayUsage << kTlsFlagsUsage << kReplayUsageRest;
       return kExitOk;
     } else if (flag == "--host") {
       auto v = value();
@@ -79,6 +91,7 @@ int Replay(const std::vector<std::string>& args) {
     }
   }
   if (!transcript_path) return UsageError("which transcript? (nasfake replay TRANSCRIPT)");
+  if (std::string error = tls_flags.Check(); !error.empty()) return UsageError(error);
 
   auto transcript = scenarios::LoadTranscriptFile(*transcript_path);
   if (!transcript.ok()) {
@@ -87,6 +100,29 @@ int Replay(const std::vector<std::string>& args) {
   }
   size_t recorded = transcript->exchanges.size();
   scenarios::Replayer replayer(std::move(*transcript));
+
+  std::unique_ptr<CaFile> ca_file;  // removed when replay returns
+  if (tls_flags.tls) {
+    auto identity = tls_flags.Identity(options.host);
+    if (!identity.ok()) {
+      std::cerr << "nasfake replay: " << identity.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    auto context = tls::ServerContext::Create(*identity, "http/1.1");
+    if (!context.ok()) {
+      std::cerr << "nasfake replay: " << context.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    options.tls = std::move(*context);
+    if (!identity->ca_pem.empty()) {
+      auto written = CaFile::Write(identity->ca_pem);
+      if (!written.ok()) {
+        std::cerr << "nasfake replay: " << written.status().message() << "\n";
+        return kExitCannotRun;
+      }
+      ca_file = std::move(*written);
+    }
+  }
 
   sigset_t stop_signals = BlockStopSignals();  // before any thread starts
   server::JournaledService service(
@@ -97,8 +133,9 @@ int Replay(const std::vector<std::string>& args) {
     std::cerr << "nasfake replay: " << ListenError(transport.status().message()) << "\n";
     return kExitCannotRun;
   }
-  std::string endpoint = Endpoint((*transport)->host(), (*transport)->port());
+  std::string endpoint = Endpoint((*transport)->host(), (*transport)->port(), tls_flags.tls);
   std::cout << "NASFAKE_ENDPOINT=" << endpoint << std::endl;
+  if (ca_file) std::cout << "NASFAKE_CA_FILE=" << ca_file->path().string() << std::endl;
   std::cerr << "nasfake " << NASFAKE_VERSION << " replaying " << recorded << " exchanges of "
             << *transcript_path << " at " << endpoint << ". Stop with Ctrl-C.\n";
   if (!IsLoopback(options.host)) {

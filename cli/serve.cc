@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "fake/server/fake_server.h"
 #include "fake/server/request_log.h"
 #include "fake/version.h"
@@ -25,14 +26,17 @@ constexpr char kServeUsage[] =
     "Serves the NasJobs API (v1) on HTTP and on gRPC (plaintext HTTP/2) until SIGINT\n"
     "or SIGTERM. The first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', the\n"
     "second 'NASFAKE_GRPC_ENDPOINT=HOST:PORT' (unless --no-grpc), for scripts to read;\n"
-    "on a terminal a banner on stderr says the same for people.\n"
+    "with --tls the endpoint is https:// and 'NASFAKE_CA_FILE=PATH' follows. On a\n"
+    "terminal a banner on stderr says the same for people.\n"
     "\n"
     "Flags:\n"
     "  --host ADDR          address to listen on (default 127.0.0.1; anything not\n"
     "                       loopback must be asked for explicitly with this flag)\n"
     "  --port N             port (default 0: any free port)\n"
     "  --grpc-port N        gRPC port (default 0: any free port)\n"
-    "  --no-grpc            do not serve gRPC\n"
+    "  --no-grpc            do not serve gRPC\n";
+// After the TLS flags (kTlsFlagsUsage).
+constexpr char kServeUsageRest[] =
     "  --seed PATH          seed jobs from a fixture file or directory (repeatable)\n"
     "  --scenario FILE      apply a scenario file (see README \"Scenario files\")\n"
     "  --require-auth       answer 401 to requests without 'Authorization: Bearer …'\n"
@@ -56,8 +60,8 @@ constexpr char kServeUsage[] =
     "  --version            print the version\n"
     "Durations are written as the API writes them: '1.5s', '3600s'.\n"
     "\n"
-    "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed or scenario\n"
-    "file cannot be loaded or the address cannot be bound.\n";
+    "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed, scenario or\n"
+    "TLS file cannot be loaded or the address cannot be bound.\n";
 
 int UsageError(const std::string& message) {
   std::cerr << "nasfake serve: " << message << "\nRun 'nasfake serve --help' for the flags.\n";
@@ -72,8 +76,14 @@ int Serve(const std::vector<std::string>& args) {
   std::vector<std::string> seeds;
   std::vector<std::string> scenario_files;
   std::string log_format = "off";
+  TlsFlags tls_flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
+    std::string tls_error;
+    if (tls_flags.Take(args, i, tls_error)) {
+      if (!tls_error.empty()) return UsageError(tls_error);
+      continue;
+    }
     auto value = [&]() -> std::optional<std::string> {
       if (i + 1 >= args.size()) return std::nullopt;
       return args[++i];
@@ -88,7 +98,7 @@ int Serve(const std::vector<std::string>& args) {
     auto& lifecycle = options.fake.lifecycle;
     if (flag == "--version") return PrintVersion();
     if (flag == "--help" || flag == "-h") {
-      std::cout << kServeUsage;
+      std::cout << kServeUsage << kTlsFlagsUsage << kServeUsageRest;
       return kExitOk;
     } else if (flag == "--host") {
       auto v = value();
@@ -166,6 +176,7 @@ int Serve(const std::vector<std::string>& args) {
     }
   }
 
+  if (std::string error = tls_flags.Check(); !error.empty()) return UsageError(error);
   if (!IsLoopback(options.transport.host) && options.control_token.empty()) {
     options.control_api = false;  // nobody beyond this machine may script the fake
   }
@@ -177,6 +188,28 @@ int Serve(const std::vector<std::string>& args) {
       return kExitCannotRun;
     }
     loaded.push_back(std::move(*scenario));
+  }
+
+  std::string ca_pem;
+  if (tls_flags.tls) {
+    auto identity = tls_flags.Identity(options.transport.host);
+    if (!identity.ok()) {
+      std::cerr << "nasfake serve: " << identity.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    options.tls = true;
+    options.tls_cert_pem = std::move(identity->cert_pem);
+    options.tls_key_pem = std::move(identity->key_pem);
+    ca_pem = std::move(identity->ca_pem);
+  }
+  std::unique_ptr<CaFile> ca_file;  // removed when serve returns
+  if (!ca_pem.empty()) {
+    auto written = CaFile::Write(ca_pem);
+    if (!written.ok()) {
+      std::cerr << "nasfake serve: " << written.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    ca_file = std::move(*written);
   }
 
   if (log_format != "off") {
@@ -217,16 +250,18 @@ int Serve(const std::vector<std::string>& args) {
   if (options.grpc) {
     std::cout << "NASFAKE_GRPC_ENDPOINT=" << (*server)->grpc_endpoint() << std::endl;
   }
+  if (ca_file) std::cout << "NASFAKE_CA_FILE=" << ca_file->path().string() << std::endl;
   if (isatty(STDERR_FILENO) != 0) {
     const std::string& endpoint = (*server)->endpoint();
     std::cerr << "nasfake " << NASFAKE_VERSION << ": the NasJobs API at " << endpoint << "/v1/\n"
               << "  " << (*server)->jobs().size() << " seeded jobs; control API "
               << (options.control_api ? endpoint + "/__nasfake/v1/" : std::string("off"))
               << "; request log " << log_format << "\n"
-              << "  gRPC (plaintext HTTP/2): "
+              << (options.tls ? "  gRPC (HTTP/2 over TLS): " : "  gRPC (plaintext HTTP/2): ")
               << (options.grpc ? (*server)->grpc_endpoint() : std::string("off")) << "\n"
-              << "  try: curl " << endpoint
-              << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
+              << "  try: curl "
+              << (ca_file ? "--cacert " + ca_file->path().string() + " " : std::string())
+              << endpoint << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
               << "  stop with Ctrl-C\n";
   }
   if (!IsLoopback(options.transport.host)) {
