@@ -39,6 +39,7 @@ using scenarios::ReplayKey;
 using scenarios::Transcript;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 // --- Transcript JSON ----------------------------------------------------------
 
@@ -161,6 +162,31 @@ TEST(ReplayKeyTest, DropsOnlyTheVolatileSystemParameters) {
   EXPECT_NE(ReplayKey("GET", "/v1/x?keys=1"), ReplayKey("GET", "/v1/x"));
   EXPECT_NE(ReplayKey("DELETE", "/v1/x"), ReplayKey("GET", "/v1/x"));
   EXPECT_NE(ReplayKey("GET", "/v1/X"), ReplayKey("GET", "/v1/x"));
+}
+
+TEST(RedactCredentialsTest, ReplacesEveryCredentialValueAndNothingElse) {
+  Exchange e =
+      MakeExchange("GET", "/v1/x?alt=json&key=K1&%6Bey=K2&access_token=T&keys=k&a=key", 200, "{}");
+  e.request.headers = {{"authorization", "Bearer T"}, {"proxy-authorization", "Basic P"},
+                       {"x-goog-api-key", "K3"},      {"cookie", "SID=S"},
+                       {"x-goog-api-client", "gl/1"}, {"x-goog-request-params", "name=x"}};
+  e.response.headers = {{"set-cookie", "SID=S2"}, {"x-b", "2"}};
+  scenarios::RedactCredentials(e);
+  EXPECT_EQ(e.request.target,
+            "/v1/x?alt=json&key=%3Credacted%3E&%6Bey=%3Credacted%3E&access_token=%3Credacted%3E"
+            "&keys=k&a=key");
+  EXPECT_EQ(e.request.headers, (api::HeaderList{{"authorization", "<redacted>"},
+                                                {"proxy-authorization", "<redacted>"},
+                                                {"x-goog-api-key", "<redacted>"},
+                                                {"cookie", "<redacted>"},
+                                                {"x-goog-api-client", "gl/1"},
+                                                {"x-goog-request-params", "name=x"}}));
+  EXPECT_EQ(e.response.headers, (api::HeaderList{{"set-cookie", "<redacted>"}, {"x-b", "2"}}));
+  // Replay matching ignores key and access_token: a redacted exchange still matches.
+  EXPECT_EQ(ReplayKey("GET", e.request.target), ReplayKey("GET", "/v1/x?keys=k&a=key"));
+  Exchange plain = MakeExchange("GET", "/v1/x", 200, "{}");
+  scenarios::RedactCredentials(plain);
+  EXPECT_EQ(plain.request.target, "/v1/x");
 }
 
 TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
@@ -456,17 +482,126 @@ TEST_F(RecordReplayTest, UnreachableUpstreamIsAnsweredAndRecordedAs502) {
   EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
 }
 
-TEST(RecordCommandTest, RefusesHttpsUpstreamsAndMissingFlags) {
-  NasfakeProcess https(
-      {"record", "--upstream", "https://aiplatform.googleapis.com", "--out", "/tmp/never.json"});
-  EXPECT_EQ(https.FirstLine(), "");
-  EXPECT_EQ(https.Wait(), 2);
-  EXPECT_THAT(https.Stderr(), HasSubstr("--upstream must be an http:// URL"));
+// --- Recording an https upstream (the real service's case) ---------------------
+
+// A fake over TLS that wants a bearer token, as the real service does, and
+// its CA's certificate in a file.
+class RecordHttpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FakeServerOptions options;
+    options.tls = true;
+    options.fake.require_auth = true;
+    upstream_ = testing::StartFakeServer(options);
+    ASSERT_NE(upstream_, nullptr);
+    ASSERT_THAT(upstream_->SeedFromPath(NASFAKE_SOURCE_DIR "/fixtures/seed"), IsOk());
+    std::ofstream(ca_.path()) << upstream_->ca_pem();
+  }
+
+  std::unique_ptr<FakeServer> upstream_;
+  TempFile ca_{"upstream-ca"};
+};
+
+// The value of a header in a journal entry, or "(absent)".
+std::string HeaderOf(const journal::Entry& entry, const std::string& name) {
+  for (const auto& [n, v] : entry.headers) {
+    if (n == name) return v;
+  }
+  return "(absent)";
+}
+
+TEST_F(RecordHttpsTest, ForwardsCredentialsNeverWritesThemAndReplaysOverTls) {
+  const std::string secret = "must-not-leak";
+  TempFile out("record-https");
+  NasfakeProcess record({"record", "--upstream", upstream_->endpoint(), "--upstream-ca",
+                         ca_.path().string(), "--out", out.path().string()});
+  int port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(port, 0) << record.Stderr();
+  TestClient client("127.0.0.1", port);
+  Reply authorized = client.Get(kJob + "?alt=json&key=AIza-" + secret,
+                                {{"Authorization", "Bearer ya29." + secret},
+                                 {"X-Goog-Api-Key", "AIza-header-" + secret},
+                                 {"Cookie", "SID=" + secret}});
+  ASSERT_EQ(authorized.status, 200) << authorized.error << authorized.body << record.Stderr();
+  EXPECT_EQ(authorized.json()["state"], "JOB_STATE_RUNNING");
+  Reply anonymous = client.Get(kJob);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+
+  // The upstream got the credentials…
+  std::vector<journal::Entry> seen = upstream_->journal().Entries();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(HeaderOf(seen[0], "authorization"), "Bearer ya29." + secret);
+  EXPECT_EQ(HeaderOf(seen[0], "x-goog-api-key"), "AIza-header-" + secret);
+  EXPECT_EQ(seen[0].target, kJob + "?alt=json&key=AIza-" + secret);
+  // …the transcript holds none of them.
+  EXPECT_THAT(out.Read(), Not(HasSubstr(secret)));
+  auto transcript = scenarios::LoadTranscriptFile(out.path());
+  ASSERT_THAT(transcript, IsOk());
+  ASSERT_EQ(transcript->exchanges.size(), 2u);
+  const api::Request& first = transcript->exchanges[0].request;
+  EXPECT_EQ(first.target, kJob + "?alt=json&key=%3Credacted%3E");
+  EXPECT_EQ(first.Header("authorization"), "<redacted>");
+  EXPECT_EQ(first.Header("x-goog-api-key"), "<redacted>");
+  EXPECT_EQ(first.Header("cookie"), "<redacted>");
+  EXPECT_EQ(transcript->exchanges[0].response.body, authorized.body);
+  EXPECT_EQ(transcript->exchanges[1].response.status, 401);
+
+  // Replayed over TLS, to a client that trusts the CA file replay prints.
+  NasfakeProcess replay({"replay", out.path().string(), "--tls"});
+  std::string endpoint = replay.FirstLine();
+  ASSERT_THAT(endpoint, StartsWith("NASFAKE_ENDPOINT=https://127.0.0.1:")) << replay.Stderr();
+  std::string ca_line = replay.FirstLine();
+  ASSERT_THAT(ca_line, StartsWith("NASFAKE_CA_FILE="));
+  std::filesystem::path ca_file = ca_line.substr(std::string("NASFAKE_CA_FILE=").size());
+  std::ifstream in(ca_file);
+  std::stringstream ca_pem;
+  ca_pem << in.rdbuf();
+  TestClient over_tls("127.0.0.1", NasfakeProcess::PortOf(endpoint), ca_pem.str());
+  Reply replayed = over_tls.Get(kJob + "?key=another");  // keys are not matched
+  EXPECT_EQ(replayed.status, 200) << replayed.error;
+  EXPECT_EQ(replayed.body, authorized.body);
+  EXPECT_EQ(over_tls.Get(kJob).status, 401);
+  EXPECT_EQ(replay.SignalAndWait(SIGTERM), 0) << replay.Stderr();
+  EXPECT_FALSE(std::filesystem::exists(ca_file.parent_path()));
+}
+
+TEST_F(RecordHttpsTest, AnUntrustedUpstreamIsAnswered502AndTheWarningSaysWhy) {
+  TempFile out("record-https-untrusted");
+  NasfakeProcess record({"record", "--upstream", upstream_->endpoint(), "--out",
+                         out.path().string()});  // the system's CAs: not the fake's
+  int port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(port, 0) << record.Stderr();
+  TestClient client("127.0.0.1", port);
+  EXPECT_EQ(client.Get(kJob, {{"Authorization", "Bearer t"}}).status, 502);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0);
+  EXPECT_THAT(record.Stderr(), HasSubstr("SSLServerVerification: unable to get local issuer"));
+  EXPECT_THAT(record.Stderr(), HasSubstr("--upstream-ca FILE"));
+  EXPECT_TRUE(upstream_->journal().Entries().empty());  // nothing reached it
+}
+
+TEST(RecordCommandTest, RefusesOtherSchemesMissingFlagsAndABadUpstreamCa) {
+  NasfakeProcess ftp({"record", "--upstream", "ftp://example.com", "--out", "/tmp/never.json"});
+  EXPECT_EQ(ftp.FirstLine(), "");
+  EXPECT_EQ(ftp.Wait(), 2);
+  EXPECT_THAT(ftp.Stderr(), HasSubstr("--upstream must be an http:// or https:// URL"));
   EXPECT_FALSE(std::filesystem::exists("/tmp/never.json"));
 
   NasfakeProcess no_out({"record", "--upstream", "http://127.0.0.1:9"});
   EXPECT_EQ(no_out.Wait(), 2);
   EXPECT_THAT(no_out.Stderr(), HasSubstr("--out is required"));
+
+  NasfakeProcess ca_for_http({"record", "--upstream", "http://127.0.0.1:9", "--upstream-ca",
+                              "/etc/hostname", "--out", "/tmp/never.json"});
+  EXPECT_EQ(ca_for_http.Wait(), 2);
+  EXPECT_THAT(ca_for_http.Stderr(), HasSubstr("--upstream-ca is for an https:// upstream"));
+
+  NasfakeProcess not_a_ca({"record", "--upstream", "https://127.0.0.1:9", "--upstream-ca",
+                           "/etc/hostname", "--out", "/tmp/never.json"});
+  EXPECT_EQ(not_a_ca.FirstLine(), "");
+  EXPECT_EQ(not_a_ca.Wait(), 3);
+  EXPECT_THAT(not_a_ca.Stderr(), HasSubstr("/etc/hostname: no PEM certificate"));
+  EXPECT_FALSE(std::filesystem::exists("/tmp/never.json"));
 }
 
 TEST(RecordCommandTest, UnwritableOutIsExitCode3) {
