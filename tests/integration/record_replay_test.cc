@@ -16,7 +16,9 @@
 #include "fake/journal/journal.h"
 #include "fake/server/control_api.h"
 #include "fake/testing/status_matchers.h"
+#include "scenarios/scenario_json.h"
 #include "scenarios/transcript.h"
+#include "scenarios/transcript_scenario.h"
 #include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
 
@@ -187,6 +189,45 @@ TEST(RedactCredentialsTest, ReplacesEveryCredentialValueAndNothingElse) {
   Exchange plain = MakeExchange("GET", "/v1/x", 200, "{}");
   scenarios::RedactCredentials(plain);
   EXPECT_EQ(plain.request.target, "/v1/x");
+}
+
+TEST(TranscriptScenarioTest, OneRulePerOperationAndResourceAnsweringInRecordedOrder) {
+  const std::string job = "/v1/projects/p/locations/l/nasJobs/1";
+  Transcript transcript;
+  transcript.exchanges = {
+      MakeExchange("GET", job + "?alt=json", 200, R"({"state": "JOB_STATE_RUNNING"})"),
+      MakeExchange("POST", job + ":cancel", 200, "{}"),
+      MakeExchange("GET", "/favicon.ico", 404, "<html>not found</html>"),
+      MakeExchange("GET", job, 200, R"({"state": "JOB_STATE_CANCELLED"})"),
+      MakeExchange("GET", job + "/nasTrialDetails/7", 503, "upstream down"),
+  };
+  transcript.exchanges[4].response.content_type = "text/plain";
+  transcript.exchanges[4].response.headers = {{"retry-after", "2"}, {"content-length", "13"}};
+  transcript.exchanges[1].response.status = 0;
+  transcript.exchanges[1].response.fault =
+      api::WireFault{api::WireFault::Kind::kStall, 0, std::chrono::milliseconds(1500)};
+  std::vector<std::string> skipped;
+  json document = scenarios::TranscriptToScenarioJson(transcript, "recorded", "", &skipped);
+  EXPECT_EQ(skipped, std::vector<std::string>{"GET /favicon.ico"});
+  EXPECT_THAT(document, EqualsJson(json::parse(R"({"name": "recorded", "rules": [
+    {"id": "nasJobs.get projects/p/locations/l/nasJobs/1",
+     "match": {"operation": "nasJobs.get", "resource": "projects/p/locations/l/nasJobs/1"},
+     "sequence": [{"answer": {"status": 200, "json": {"state": "JOB_STATE_RUNNING"}}},
+                  {"answer": {"status": 200, "json": {"state": "JOB_STATE_CANCELLED"}}}]},
+    {"id": "nasJobs.cancel projects/p/locations/l/nasJobs/1",
+     "match": {"operation": "nasJobs.cancel", "resource": "projects/p/locations/l/nasJobs/1"},
+     "action": {"fault": "stall", "duration": "1.500s"}, "times": 1},
+    {"id": "nasTrialDetails.get projects/p/locations/l/nasJobs/1/nasTrialDetails/7",
+     "match": {"operation": "nasTrialDetails.get",
+               "resource": "projects/p/locations/l/nasJobs/1/nasTrialDetails/7"},
+     "action": {"answer": {"status": 503, "contentType": "text/plain",
+                           "headers": [["retry-after", "2"]], "body": "upstream down"}},
+     "times": 1}]})")));
+  auto scenario = scenarios::ScenarioFromJson(document, "recorded");
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_EQ(scenario->rules.size(), 3u);
+  EXPECT_EQ(scenario->rules[0].actions.size(), 2u);
+  EXPECT_EQ(scenario->rules[0].actions[1].answer.body, R"({"state":"JOB_STATE_CANCELLED"})");
 }
 
 TEST(ReplayerTest, ServesEachKeysAnswersInRecordedOrderThen404) {
@@ -480,6 +521,39 @@ TEST_F(RecordReplayTest, UnreachableUpstreamIsAnsweredAndRecordedAs502) {
   EXPECT_EQ(transcript->exchanges[0].response.status, 502);
   EXPECT_EQ(transcript->exchanges[0].response.body, reply.body);
   EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+}
+
+TEST_F(RecordReplayTest, ATranscriptBecomesAScenarioThatAnswersAsRecorded) {
+  TempFile out("to-scenario-transcript");
+  std::vector<Reply> recorded = Record(out);
+  ASSERT_EQ(recorded.size(), kScript.size());
+  TempFile scenario_file("to-scenario");
+  NasfakeProcess convert(
+      {"replay", out.path().string(), "--to-scenario", scenario_file.path().string()});
+  EXPECT_EQ(convert.FirstLine(), "");  // nothing is served
+  EXPECT_EQ(convert.Wait(), 0) << convert.Stderr();
+  EXPECT_THAT(convert.Stderr(), HasSubstr("(3 rules from 4 exchanges)"));
+  auto scenario = scenarios::LoadScenarioFile(scenario_file.path());
+  ASSERT_THAT(scenario, IsOk()) << scenario_file.Read();
+  EXPECT_EQ(scenario->name, scenario_file.path().stem().string());
+  // For people to read: JSON answers are JSON, not strings.
+  json document = json::parse(scenario_file.Read());
+  EXPECT_EQ(document["rules"][0]["id"], "nasJobs.get " + kJob.substr(4));
+  EXPECT_EQ(document["rules"][0]["sequence"][1]["answer"]["json"]["state"], "JOB_STATE_CANCELLED");
+
+  // A fake without jobs, scripted by it, answers the script as recorded…
+  auto fake = testing::StartFakeServer();
+  ASSERT_NE(fake, nullptr);
+  ASSERT_THAT(fake->LoadScenario(*scenario), IsOk());
+  TestClient client(*fake);
+  for (size_t i = 0; i < kScript.size(); ++i) {
+    SCOPED_TRACE("request " + std::to_string(i));
+    Reply reply = SendScripted(client, kScript[i]);
+    EXPECT_EQ(reply.status, recorded[i].status) << reply.error;
+    EXPECT_THAT(reply.json(), EqualsJson(recorded[i].json()));
+  }
+  // …then lets the requests through to its own API, which has no such job.
+  EXPECT_EQ(client.Get(kJob).status, 404);
 }
 
 // --- Recording an https upstream (the real service's case) ---------------------
