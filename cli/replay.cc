@@ -90,9 +90,11 @@ int WriteScenario(const scenarios::Transcript& transcript, const std::string& tr
   for (const auto& request : skipped) {
     std::cerr << "nasfake replay: left out (not an API call): " << request << "\n";
   }
-  std::cerr << "nasfake replay: wrote " << out.string() << " ("
-            << document.value("rules", nlohmann::json::array()).size() << " rules from "
-            << transcript.exchanges.size() - skipped.size() << " exchanges)\n";
+  size_t rules = document.value("rules", nlohmann::json::array()).size();
+  size_t used = transcript.exchanges.size() - skipped.size();
+  std::cerr << "nasfake replay: wrote " << out.string() << " (" << rules
+            << (rules == 1 ? " rule" : " rules") << " from " << used
+            << (used == 1 ? " exchange" : " exchanges") << ")\n";
   return kExitOk;
 }
 
@@ -160,25 +162,18 @@ int Replay(const std::vector<std::string>& args) {
 
   std::unique_ptr<CaFile> ca_file;  // removed when replay returns
   if (tls_flags.tls) {
-    auto identity = tls_flags.Identity(options.host);
-    if (!identity.ok()) {
-      std::cerr << "nasfake replay: " << identity.status().message() << "\n";
+    auto setup = SetUpTls(tls_flags, options.host);
+    if (!setup.ok()) {
+      std::cerr << "nasfake replay: " << setup.status().message() << "\n";
       return kExitCannotRun;
     }
-    auto context = tls::ServerContext::Create(*identity, "http/1.1");
+    auto context = tls::ServerContext::Create(setup->identity, "http/1.1");
     if (!context.ok()) {
       std::cerr << "nasfake replay: " << context.status().message() << "\n";
       return kExitCannotRun;
     }
     options.tls = std::move(*context);
-    if (!identity->ca_pem.empty()) {
-      auto written = CaFile::Write(identity->ca_pem);
-      if (!written.ok()) {
-        std::cerr << "nasfake replay: " << written.status().message() << "\n";
-        return kExitCannotRun;
-      }
-      ca_file = std::move(*written);
-    }
+    ca_file = std::move(setup->ca_file);
   }
 
   sigset_t stop_signals = BlockStopSignals();  // before any thread starts

@@ -190,26 +190,17 @@ int Serve(const std::vector<std::string>& args) {
     loaded.push_back(std::move(*scenario));
   }
 
-  std::string ca_pem;
+  std::unique_ptr<CaFile> ca_file;  // removed when serve returns
   if (tls_flags.tls) {
-    auto identity = tls_flags.Identity(options.transport.host);
-    if (!identity.ok()) {
-      std::cerr << "nasfake serve: " << identity.status().message() << "\n";
+    auto setup = SetUpTls(tls_flags, options.transport.host);
+    if (!setup.ok()) {
+      std::cerr << "nasfake serve: " << setup.status().message() << "\n";
       return kExitCannotRun;
     }
     options.tls = true;
-    options.tls_cert_pem = std::move(identity->cert_pem);
-    options.tls_key_pem = std::move(identity->key_pem);
-    ca_pem = std::move(identity->ca_pem);
-  }
-  std::unique_ptr<CaFile> ca_file;  // removed when serve returns
-  if (!ca_pem.empty()) {
-    auto written = CaFile::Write(ca_pem);
-    if (!written.ok()) {
-      std::cerr << "nasfake serve: " << written.status().message() << "\n";
-      return kExitCannotRun;
-    }
-    ca_file = std::move(*written);
+    options.tls_cert_pem = std::move(setup->identity.cert_pem);
+    options.tls_key_pem = std::move(setup->identity.key_pem);
+    ca_file = std::move(setup->ca_file);
   }
 
   if (log_format != "off") {

@@ -33,9 +33,17 @@ std::string TlsFlags::Check() const {
   return "";
 }
 
-StatusOr<tls::ServerIdentity> TlsFlags::Identity(const std::string& host) const {
-  if (!cert_file.empty()) return tls::LoadIdentity(cert_file, key_file);
-  return tls::MakeTestIdentity(tls::TestNames(host));
+StatusOr<TlsSetup> SetUpTls(const TlsFlags& flags, const std::string& host) {
+  auto identity = flags.cert_file.empty() ? tls::MakeTestIdentity(tls::TestNames(host))
+                                          : tls::LoadIdentity(flags.cert_file, flags.key_file);
+  if (!identity.ok()) return identity.status();
+  TlsSetup setup{std::move(*identity), nullptr};
+  if (!setup.identity.ca_pem.empty()) {
+    auto written = CaFile::Write(setup.identity.ca_pem);
+    if (!written.ok()) return written.status();
+    setup.ca_file = std::move(*written);
+  }
+  return setup;
 }
 
 StatusOr<std::unique_ptr<CaFile>> CaFile::Write(const std::string& ca_pem) {

@@ -34,10 +34,6 @@ struct TlsFlags {
   bool Take(const std::vector<std::string>& args, size_t& i, std::string& error);
   // The usage error when only one of --tls-cert and --tls-key was given.
   std::string Check() const;
-  // What to serve with: the given certificate and key (INVALID_ARGUMENT
-  // naming the file that does not load), or a throwaway CA and a
-  // certificate for tls::TestNames(host).
-  StatusOr<tls::ServerIdentity> Identity(const std::string& host) const;
 };
 
 // A CA certificate in a new private directory (0700) under the temp dir
@@ -56,5 +52,16 @@ class CaFile {
   const std::filesystem::path dir_;
   const std::filesystem::path path_;
 };
+
+// What a command serves TLS with: the given certificate and key, or a
+// throwaway CA and a certificate for tls::TestNames(host) with the CA's
+// certificate written to a CaFile (null for a given certificate).
+struct TlsSetup {
+  tls::ServerIdentity identity;
+  std::unique_ptr<CaFile> ca_file;
+};
+// INVALID_ARGUMENT naming a given file that does not load; UNAVAILABLE when
+// the CA file cannot be written.
+StatusOr<TlsSetup> SetUpTls(const TlsFlags& flags, const std::string& host);
 
 }  // namespace nasfake::cli

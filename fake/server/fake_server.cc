@@ -62,7 +62,7 @@ StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions option
       transport_options, [self](api::Request&& request) { return self->Handle(request); });
   if (!transport.ok()) return transport.status();
   server->transport_ = std::move(*transport);
-  server->endpoint_ = (grpc_tls ? "https://" : "http://") +
+  server->endpoint_ = (server->options_.tls ? "https://" : "http://") +
                       HostPort(server->transport_->host(), server->transport_->port());
   if (server->options_.grpc) {
     grpc::GrpcTransport::Options grpc_options = server->options_.grpc_transport;
