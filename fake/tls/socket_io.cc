@@ -54,8 +54,7 @@ int SocketBioCreate(BIO* bio) {
 // own the descriptor.
 BIO_METHOD* SocketBio() {
   static BIO_METHOD* const method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
-                                 "nasfake socket");
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "nasfake socket");
     if (m != nullptr) {
       BIO_meth_set_write(m, SocketBioWrite);
       BIO_meth_set_read(m, SocketBioRead);
