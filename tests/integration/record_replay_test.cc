@@ -95,7 +95,8 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
   outcome.response_body = R"({"nasJobs":[]})";
   CompleteEntry(journal, first, outcome);
   request.method = "POST";
-  request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel";
+  request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel?access_token=T";
+  request.headers = {{"authorization", "Bearer T"}};
   request.body = "{}";
   uint64_t second = BeginEntry(journal, request);
   outcome = journal::Entry{};
@@ -108,6 +109,11 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
   ASSERT_THAT(transcript, IsOk());
   EXPECT_EQ(transcript->exchanges.size(), 2u);
   EXPECT_THAT(scenarios::TranscriptToJson(*transcript), EqualsJson(of_journal));
+  // The control API's transcript holds no credential either.
+  const api::Request& cancel = transcript->exchanges[1].request;
+  EXPECT_EQ(cancel.target,
+            "/v1/projects/1/locations/l/nasJobs/2:cancel?access_token=%3Credacted%3E");
+  EXPECT_EQ(cancel.Header("authorization"), "<redacted>");
 }
 
 TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
