@@ -14,10 +14,11 @@ inline bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.rfind("127.", 0) == 0;
 }
 
-// "http://HOST:PORT", an IPv6 address in brackets.
-inline std::string Endpoint(const std::string& host, int port) {
+// "http://HOST:PORT" ("https://…" with `tls`), an IPv6 address in brackets.
+inline std::string Endpoint(const std::string& host, int port, bool tls = false) {
   bool ipv6 = host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return (tls ? "https://" : "http://") + (ipv6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
 }
 
 // A failure to listen (FakeServer or HttpTransport's message), followed by

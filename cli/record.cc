@@ -1,6 +1,6 @@
 // nasfake record: a recording proxy in front of an upstream (the real API
-// through a local HTTP proxy, or a fake), writing what it sees as a
-// transcript that `nasfake replay` serves again.
+// over https, or a fake), writing what it sees as a transcript that
+// `nasfake replay` serves again.
 #include <iostream>
 #include <string>
 #include <vector>
@@ -11,6 +11,7 @@
 #include "fake/server/http_transport.h"
 #include "fake/server/journaled_service.h"
 #include "fake/server/recording_proxy.h"
+#include "fake/tls/certificates.h"
 #include "fake/version.h"
 
 namespace nasfake::cli {
@@ -34,13 +35,24 @@ constexpr char kRecordUsage[] =
     "Accept-Encoding (no compressed answers are asked for) and hop-by-hop headers.\n"
     "Returned: the status, Content-Type, body and headers, except hop-by-hop ones.\n"
     "\n"
+    "Credentials are forwarded but never recorded: the transcript has '<redacted>'\n"
+    "for the values of the request headers Authorization, Proxy-Authorization,\n"
+    "X-Goog-Api-Key and Cookie, of the answer header Set-Cookie, and of the query\n"
+    "parameters key and access_token ('%3Credacted%3E').\n"
+    "\n"
+    "An https:// upstream's certificate is verified (chain and host name) against\n"
+    "the system's trust store, or --upstream-ca; one that fails is answered 502 and\n"
+    "the warning on stderr says why.\n"
+    "\n"
     "Exit status: 0 after a clean stop; 1 when the transcript could not be written on\n"
-    "stop; 2 for bad flags (an https:// upstream included); 3 when TRANSCRIPT cannot\n"
-    "be written at start or the address cannot be bound.\n"
+    "stop; 2 for bad flags; 3 when TRANSCRIPT cannot be written at start, the\n"
+    "--upstream-ca file cannot be loaded or the address cannot be bound.\n"
     "\n"
     "Flags:\n"
-    "  --upstream URL   http://HOST[:PORT] to forward to (required; http only: put a\n"
-    "                   local TLS-terminating proxy in front of an https API)\n"
+    "  --upstream URL   http[s]://HOST[:PORT] to forward to (required), e.g.\n"
+    "                   https://us-central1-aiplatform.googleapis.com\n"
+    "  --upstream-ca FILE  trust the CA certificates of this PEM file for an https\n"
+    "                   upstream, instead of the system's\n"
     "  --out PATH       the transcript file to write (required)\n"
     "  --host ADDR      address to listen on (default 127.0.0.1; anything not loopback\n"
     "                   must be asked for explicitly with this flag)\n"
@@ -54,8 +66,10 @@ int Record(const std::vector<std::string>& args) {
   server::HttpTransport::Options options;
   std::string upstream_url;
   std::string out;
+  std::string upstream_ca;
   FlagParser flags("record", kRecordUsage);
-  flags.Flag("--upstream", TextValue(&upstream_url, "a URL such as http://127.0.0.1:8080"))
+  flags.Flag("--upstream", TextValue(&upstream_url, "a URL such as https://127.0.0.1:8443"))
+      .Flag("--upstream-ca", TextValue(&upstream_ca, "a file (PEM)"))
       .Flag("--out", TextValue(&out, "a file path"))
       .Flag("--host", TextValue(&options.host, "an address"))
       .Flag("--port", PortValue(&options.port));
@@ -64,8 +78,18 @@ int Record(const std::vector<std::string>& args) {
   if (out.empty()) return flags.UsageError("--out is required");
   auto upstream = server::ParseUpstream(upstream_url);
   if (!upstream.ok()) return flags.UsageError(upstream.status().message());
+  if (!upstream_ca.empty() && !upstream->tls) {
+    return flags.UsageError("--upstream-ca is for an https:// upstream");
+  }
+  if (!upstream_ca.empty()) {
+    if (Status s = tls::CheckCertificateFile(upstream_ca); !s.ok()) {
+      std::cerr << "nasfake record: --upstream-ca " << s.message() << "\n";
+      return kExitCannotRun;
+    }
+  }
 
   server::RecordingProxy::Options proxy_options;
+  proxy_options.ca_file = upstream_ca;
   proxy_options.warn = [](const std::string& line) {
     std::cerr << "nasfake record: " << line << "\n";
   };

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/flag_parser.h"
 #include "cli/flags.h"
+#include "cli/tls_flags.h"
 #include "fake/server/fake_server.h"
 #include "fake/server/request_log.h"
 #include "fake/version.h"
@@ -26,14 +27,17 @@ constexpr char kServeUsage[] =
     "Serves the NasJobs API (v1) on HTTP and on gRPC (plaintext HTTP/2) until SIGINT\n"
     "or SIGTERM. The first line on stdout is 'NASFAKE_ENDPOINT=http://HOST:PORT', the\n"
     "second 'NASFAKE_GRPC_ENDPOINT=HOST:PORT' (unless --no-grpc), for scripts to read;\n"
-    "on a terminal a banner on stderr says the same for people.\n"
+    "with --tls the endpoint is https:// and 'NASFAKE_CA_FILE=PATH' follows. On a\n"
+    "terminal a banner on stderr says the same for people.\n"
     "\n"
     "Flags:\n"
     "  --host ADDR          address to listen on (default 127.0.0.1; anything not\n"
     "                       loopback must be asked for explicitly with this flag)\n"
     "  --port N             port (default 0: any free port)\n"
     "  --grpc-port N        gRPC port (default 0: any free port)\n"
-    "  --no-grpc            do not serve gRPC\n"
+    "  --no-grpc            do not serve gRPC\n";
+// After the TLS flags (kTlsFlagsUsage).
+constexpr char kServeUsageRest[] =
     "  --seed PATH          seed jobs from a fixture file or directory (repeatable)\n"
     "  --scenario FILE      apply a scenario file (see README \"Scenario files\")\n"
     "  --require-auth       answer 401 to requests without 'Authorization: Bearer …'\n"
@@ -57,8 +61,8 @@ constexpr char kServeUsage[] =
     "  --version            print the version\n"
     "Durations are written as the API writes them: '1.5s', '3600s'.\n"
     "\n"
-    "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed or scenario\n"
-    "file cannot be loaded or the address cannot be bound.\n";
+    "Exit status: 0 after a clean stop; 2 for bad flags; 3 when a seed, scenario or\n"
+    "TLS file cannot be loaded or the address cannot be bound.\n";
 
 }  // namespace
 
@@ -71,7 +75,9 @@ int Serve(const std::vector<std::string>& args) {
   std::string clock = "real";
   std::string outcome = "succeeded";
   auto& lifecycle = options.fake.lifecycle;
-  FlagParser flags("serve", kServeUsage);
+  TlsFlags tls_flags;
+  FlagParser flags("serve", std::string(kServeUsage) + kTlsFlagsUsage + kServeUsageRest);
+  tls_flags.AddTo(flags);
   flags.Flag("--host", TextValue(&options.transport.host, "an address"))
       .Flag("--port", PortValue(&options.transport.port))
       .Flag("--grpc-port", PortValue(&options.grpc_transport.port))
@@ -100,6 +106,7 @@ int Serve(const std::vector<std::string>& args) {
   if (clock == "virtual") options.fake.clock = nullptr;  // each tenant gets a VirtualClock
   lifecycle.outcome = outcome == "failed" ? model::JobState::kFailed : model::JobState::kSucceeded;
 
+  if (std::string error = tls_flags.Check(); !error.empty()) return flags.UsageError(error);
   if (!IsLoopback(options.transport.host) && options.control_token.empty()) {
     options.control_api = false;  // nobody beyond this machine may script the fake
   }
@@ -111,6 +118,19 @@ int Serve(const std::vector<std::string>& args) {
       return kExitCannotRun;
     }
     loaded.push_back(std::move(*scenario));
+  }
+
+  std::unique_ptr<CaFile> ca_file;  // removed when serve returns
+  if (tls_flags.tls) {
+    auto setup = SetUpTls(tls_flags, options.transport.host);
+    if (!setup.ok()) {
+      std::cerr << "nasfake serve: " << setup.status().message() << "\n";
+      return kExitCannotRun;
+    }
+    options.tls = true;
+    options.tls_cert_pem = std::move(setup->identity.cert_pem);
+    options.tls_key_pem = std::move(setup->identity.key_pem);
+    ca_file = std::move(setup->ca_file);
   }
 
   if (log_format != "off") {
@@ -151,16 +171,18 @@ int Serve(const std::vector<std::string>& args) {
   if (options.grpc) {
     std::cout << "NASFAKE_GRPC_ENDPOINT=" << (*server)->grpc_endpoint() << std::endl;
   }
+  if (ca_file) std::cout << "NASFAKE_CA_FILE=" << ca_file->path().string() << std::endl;
   if (isatty(STDERR_FILENO) != 0) {
     const std::string& endpoint = (*server)->endpoint();
     std::cerr << "nasfake " << NASFAKE_VERSION << ": the NasJobs API at " << endpoint << "/v1/\n"
               << "  " << Count((*server)->jobs().size(), "seeded job") << "; control API "
               << (options.control_api ? endpoint + "/__nasfake/v1/" : std::string("off"))
               << "; request log " << log_format << "\n"
-              << "  gRPC (plaintext HTTP/2): "
+              << (options.tls ? "  gRPC (HTTP/2 over TLS): " : "  gRPC (plaintext HTTP/2): ")
               << (options.grpc ? (*server)->grpc_endpoint() : std::string("off")) << "\n"
-              << "  try: curl " << endpoint
-              << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
+              << "  try: curl "
+              << (ca_file ? "--cacert " + ca_file->path().string() + " " : std::string())
+              << endpoint << "/v1/projects/my-project/locations/us-central1/nasJobs\n"
               << "  stop with Ctrl-C\n";
   }
   if (!IsLoopback(options.transport.host)) {

@@ -27,13 +27,15 @@ set_target_properties(nasfake_scenarios PROPERTIES EXPORT_NAME scenarios)
 set_target_properties(nasfake_server PROPERTIES EXPORT_NAME server)
 set_target_properties(nasfake_grpc PROPERTIES EXPORT_NAME grpc)
 set_target_properties(nasfake_grpc_transport PROPERTIES EXPORT_NAME grpc_transport)
+set_target_properties(nasfake_tls PROPERTIES EXPORT_NAME tls)
 set_target_properties(nasfake_proto PROPERTIES EXPORT_NAME proto)
 set_target_properties(nasfake_conformance PROPERTIES EXPORT_NAME conformance)
 set_target_properties(nasfake_reference_client PROPERTIES EXPORT_NAME reference_client)
 set_target_properties(nasfake-reference-adapter PROPERTIES EXPORT_NAME reference_adapter)
 
 install(TARGETS nasfake_fake nasfake_core nasfake_scenarios nasfake_server nasfake_grpc
-                nasfake_grpc_transport nasfake_proto nasfake_conformance nasfake_reference_client
+                nasfake_grpc_transport nasfake_tls nasfake_proto nasfake_conformance
+                nasfake_reference_client
                 nasfake nasfake-reference-adapter
   EXPORT nasfakeTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -118,15 +120,16 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # nasfake_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Runtime: the executables' shared libraries, as dpkg-shlibdeps finds them
-# (libcpp-httplib0.11, libc6, libstdc++6, libgcc-s1); named by hand when it is absent.
+# (libcpp-httplib0.11, libssl3, libc6, libstdc++6, libgcc-s1); named by hand when it is absent.
 find_program(NASFAKE_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(NASFAKE_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
-  set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcpp-httplib0.11 (>= 0.11.4), libc6, libstdc++6, libgcc-s1")
+  set(CPACK_DEBIAN_PACKAGE_DEPENDS
+      "libcpp-httplib0.11 (>= 0.11.4), libssl3, libc6, libstdc++6, libgcc-s1")
 endif()
 # Building against the libraries (find_package(nasfake), pkg-config nasfake).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
-    "libcpp-httplib-dev, nlohmann-json3-dev, pkg-config, libgtest-dev, libgmock-dev")
+    "libcpp-httplib-dev, libssl-dev, nlohmann-json3-dev, pkg-config, libgtest-dev, libgmock-dev")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3, cmake")
 include(CPack)

@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 
+#include "fake/api/query.h"
 #include "fake/api/router.h"
 #include "fake/model/json_file.h"
 #include "fake/model/json_mapping.h"
@@ -254,6 +255,38 @@ json TranscriptToJson(const Transcript& transcript) {
     exchanges.push_back(std::move(exchange));
   }
   return {{"nasfakeTranscript", 1}, {"exchanges", std::move(exchanges)}};
+}
+
+void RedactCredentials(Exchange& exchange) {
+  for (auto& [name, value] : exchange.request.headers) {
+    if (name == "authorization" || name == "proxy-authorization" || name == "x-goog-api-key" ||
+        name == "cookie") {
+      value = kRedacted;
+    }
+  }
+  for (auto& [name, value] : exchange.response.headers) {
+    if (name == "set-cookie") value = kRedacted;
+  }
+  std::string& target = exchange.request.target;
+  size_t question = target.find('?');
+  if (question == std::string::npos) return;
+  std::string redacted = target.substr(0, question + 1);
+  std::string_view query = std::string_view(target).substr(question + 1);
+  for (bool first = true;; first = false) {
+    size_t amp = query.find('&');
+    std::string_view parameter = query.substr(0, amp);
+    std::string_view name = parameter.substr(0, parameter.find('='));
+    std::string decoded = api::PercentDecode(name, false).value_or(std::string(name));
+    if (!first) redacted += '&';
+    if (decoded == "key" || decoded == "access_token") {
+      redacted.append(name).append("=%3Credacted%3E");
+    } else {
+      redacted.append(parameter);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  target = std::move(redacted);
 }
 
 }  // namespace nasfake::scenarios

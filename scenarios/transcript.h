@@ -15,6 +15,8 @@
 // only when the response had one; "status" is 0 only with a fault (a fault
 // that sent no response). Bodies are JSON strings: bytes that are not valid
 // UTF-8 do not survive (each becomes U+FFFD when the document is dumped).
+// Credentials never appear: the writers (`nasfake record`, the control API)
+// apply RedactCredentials to every exchange.
 #pragma once
 
 #include <filesystem>
@@ -53,5 +55,16 @@ StatusOr<Transcript> LoadTranscriptFile(const std::filesystem::path& path);
 // TranscriptOf(j). Dump it with error_handler_t::replace (bodies may hold
 // invalid UTF-8).
 nlohmann::json TranscriptToJson(const Transcript& transcript);
+
+// The value credentials are replaced with: "<redacted>" in a header,
+// "%3Credacted%3E" (the same, percent-encoded) in a query parameter.
+inline constexpr std::string_view kRedacted = "<redacted>";
+
+// Replaces, in place, the value of every credential an exchange carries:
+// the request headers authorization, proxy-authorization, x-goog-api-key and
+// cookie, the response header set-cookie, and the query parameters key and
+// access_token (names compared after percent-decoding, as ReplayKey does:
+// replay matching ignores both, so a redacted transcript replays the same).
+void RedactCredentials(Exchange& exchange);
 
 }  // namespace nasfake::scenarios

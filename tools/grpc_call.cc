@@ -1,8 +1,13 @@
 // nasfake-grpc-call: one unary gRPC call with a JSON request, the answer as
 // JSON; a grpc_cli for the fake's surface, with its descriptors built in.
 //
-//   nasfake-grpc-call [--metadata NAME=VALUE]... [--timeout SECONDS] TARGET METHOD [JSON]
-//     TARGET   host:port of a plaintext HTTP/2 endpoint (NASFAKE_GRPC_ENDPOINT)
+//   nasfake-grpc-call [--metadata NAME=VALUE]... [--timeout SECONDS]
+//                     [--ca FILE [--access-token TOKEN]] TARGET METHOD [JSON]
+//     TARGET   host:port of the endpoint (NASFAKE_GRPC_ENDPOINT): plaintext
+//              HTTP/2, or TLS with --ca FILE, the CA certificate to trust
+//              (NASFAKE_CA_FILE); --access-token sends TOKEN as call
+//              credentials (Authorization: Bearer), which gRPC allows over
+//              TLS only
 //     METHOD   JobService/GetNasJob, Operations/GetOperation, … or a full
 //              /package.Service/Method path
 //     JSON     the request message in proto3 JSON; default {}
@@ -22,9 +27,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -39,8 +46,8 @@ namespace {
 namespace pb = google::protobuf;
 
 constexpr const char* kUsage =
-    "usage: nasfake-grpc-call [--metadata NAME=VALUE]... [--timeout SECONDS] TARGET METHOD "
-    "[JSON]\n";
+    "usage: nasfake-grpc-call [--metadata NAME=VALUE]... [--timeout SECONDS] "
+    "[--ca FILE [--access-token TOKEN]] TARGET METHOD [JSON]\n";
 
 // Touches the services' files and the types an Any may name, so the static
 // link keeps them in the generated pool, where methods and type URLs resolve.
@@ -88,6 +95,8 @@ int main(int argc, char** argv) {
   KeepDescriptorsLinked();
   std::vector<std::pair<std::string, std::string>> metadata;
   std::chrono::seconds timeout(30);
+  std::string ca_file;
+  std::string access_token;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -101,6 +110,10 @@ int main(int argc, char** argv) {
       metadata.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
     } else if (arg == "--timeout" && i + 1 < argc) {
       timeout = std::chrono::seconds(std::atoi(argv[++i]));
+    } else if (arg == "--ca" && i + 1 < argc) {
+      ca_file = argv[++i];
+    } else if (arg == "--access-token" && i + 1 < argc) {
+      access_token = argv[++i];
     } else if (arg.rfind("--", 0) == 0) {
       std::cerr << "nasfake-grpc-call: unknown flag " << arg << "\n" << kUsage;
       return 2;
@@ -108,9 +121,27 @@ int main(int argc, char** argv) {
       positional.push_back(arg);
     }
   }
-  if (positional.size() < 2 || positional.size() > 3) {
+  if (positional.size() < 2 || positional.size() > 3 ||
+      (!access_token.empty() && ca_file.empty())) {
     std::cerr << kUsage;
     return 2;
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!ca_file.empty()) {
+    std::ifstream in(ca_file);
+    std::stringstream pem;
+    pem << in.rdbuf();
+    if (!in) {
+      std::cerr << "nasfake-grpc-call: cannot read " << ca_file << "\n";
+      return 2;
+    }
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = pem.str();
+    credentials = grpc::SslCredentials(ssl);
+    if (!access_token.empty()) {
+      credentials = grpc::CompositeChannelCredentials(credentials,
+                                                      grpc::AccessTokenCredentials(access_token));
+    }
   }
   std::string path;
   const pb::MethodDescriptor* method = FindMethod(positional[1], path);
@@ -128,7 +159,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  auto channel = grpc::CreateChannel(positional[0], grpc::InsecureChannelCredentials());
+  auto channel = grpc::CreateChannel(positional[0], credentials);
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
@@ -169,10 +200,12 @@ int main(int argc, char** argv) {
   std::vector<grpc::Slice> slices;
   std::string answer;
   if (received.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) answer.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    for (const grpc::Slice& s : slices)
+      answer.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
   if (!response->ParseFromString(answer)) {
-    std::cerr << "nasfake-grpc-call: the answer is no " << method->output_type()->full_name() << "\n";
+    std::cerr << "nasfake-grpc-call: the answer is no " << method->output_type()->full_name()
+              << "\n";
     return 1;
   }
   std::cout << ToJson(*response) << "\n";

@@ -19,6 +19,9 @@
 //   both counts to reach zero, so no thread touches Impl (or the handler)
 //   once Stop() returns. Every poll loop also polls stop_fd_, an eventfd
 //   written once by Stop() and never read, so all of them wake at once.
+// - Every byte goes through the connection's tls::SocketIo (the socket
+//   itself in plaintext; OpenSSL's records with Options::tls, whose handshake
+//   runs on the connection's thread before the HTTP/2 session starts).
 // - Output is pulled from nghttp2 (nghttp2_session_mem_send) only while less
 //   than kOutHighWater bytes wait for the socket, and the socket is not read
 //   meanwhile: a peer that does not read cannot make the server buffer.
@@ -52,6 +55,7 @@
 #include <thread>
 
 #include "fake/grpc/grpc_framing.h"
+#include "fake/tls/socket_io.h"
 
 namespace nasfake::grpc {
 namespace {
@@ -334,14 +338,14 @@ class Connection {
   Connection(Impl& impl, int fd, std::string remote_addr)
       : impl_(impl),
         options_(impl.options()),
-        fd_(fd),
+        io_(fd, options_.tls.get()),
         remote_addr_(std::move(remote_addr)),
         mailbox_(std::make_shared<Mailbox>()) {}
   ~Connection() {
     mailbox_->Close();
     streams_.clear();
     if (session_ != nullptr) nghttp2_session_del(session_);
-    ::close(fd_);
+    io_.Close();
   }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -430,7 +434,7 @@ class Connection {
 
   Impl& impl_;
   const GrpcTransport::Options& options_;
-  const int fd_;
+  tls::SocketIo io_;
   const std::string remote_addr_;
   std::shared_ptr<Mailbox> mailbox_;
   nghttp2_session* session_ = nullptr;
@@ -485,7 +489,7 @@ bool Connection::Setup() {
 
 void Connection::Serve() {
   preface_deadline_ = DeadlineAfter(options_.preface_timeout);
-  if (!Setup()) return;
+  if (!io_.Handshake(preface_deadline_, impl_.stop_fd()) || !Setup()) return;
   for (;;) {
     if (!Flush()) break;
     if (end_ != End::kNo && EndEarly()) break;
@@ -505,9 +509,12 @@ void Connection::Serve() {
     short events = 0;
     if (want_read && pending_out() < kOutHighWater) events |= POLLIN;
     if (pending_out() > 0) events |= POLLOUT;
-    pollfd fds[3] = {
-        {fd_, events, 0}, {mailbox_->wake_fd(), POLLIN, 0}, {impl_.stop_fd(), POLLIN, 0}};
-    int n = ::poll(fds, 3, timeout_ms);
+    // Decrypted bytes already held are read without waiting.
+    bool buffered = (events & POLLIN) != 0 && io_.HasBuffered();
+    pollfd fds[3] = {{io_.fd(), io_.Events(events), 0},
+                     {mailbox_->wake_fd(), POLLIN, 0},
+                     {impl_.stop_fd(), POLLIN, 0}};
+    int n = ::poll(fds, 3, buffered ? 0 : timeout_ms);
     if (n < 0) {
       if (errno == EINTR) continue;
       break;
@@ -519,7 +526,8 @@ void Connection::Serve() {
       break;
     }
     if (fds[1].revents != 0) DeliverReplies();
-    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && (events & POLLIN) != 0) {
+    short readable = io_.Events(POLLIN) | POLLHUP | POLLERR;
+    if ((buffered || (fds[0].revents & readable) != 0) && (events & POLLIN) != 0) {
       if (!Read()) break;
     } else if ((fds[0].revents & (POLLHUP | POLLERR)) != 0) {
       break;
@@ -565,7 +573,7 @@ bool Connection::Flush() {
       out_.append(reinterpret_cast<const char*>(data), static_cast<size_t>(n));
     }
     if (pending_out() == 0) return true;
-    ssize_t n = ::send(fd_, out_.data() + out_pos_, pending_out(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n = io_.Send(out_.data() + out_pos_, pending_out());
     if (n > 0) {
       out_pos_ += static_cast<size_t>(n);
       last_write_progress_ = Clock::now();
@@ -580,7 +588,7 @@ bool Connection::Flush() {
 bool Connection::Read() {
   uint8_t buf[kReadChunk];
   for (int i = 0; i < kReadsPerWake; ++i) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+    ssize_t n = io_.Recv(buf, sizeof buf);
     if (n == 0) return false;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -941,7 +949,7 @@ bool Connection::EndEarly() {
       // the partial answer has left.
       const Clock::time_point until = DeadlineAfter(options_.write_timeout);
       int unsent = 0;
-      while (::ioctl(fd_, SIOCOUTQ, &unsent) == 0 && unsent > 0 && Clock::now() < until) {
+      while (::ioctl(io_.fd(), SIOCOUTQ, &unsent) == 0 && unsent > 0 && Clock::now() < until) {
         pollfd stop = {impl_.stop_fd(), POLLIN, 0};
         if (::poll(&stop, 1, 1) != 0) break;
       }
@@ -952,29 +960,27 @@ bool Connection::EndEarly() {
   return true;
 }
 
-// close() (in the destructor) then sends RST, discarding what is unsent.
-void Connection::ResetSocket() {
-  linger reset{1, 0};
-  ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-}
+// RST, discarding what is unsent (and, over TLS, without close_notify).
+void Connection::ResetSocket() { io_.Reset(); }
 
-// FIN, then what the client still sends is read and dropped until it closes
-// too (at most kMaxLinger, or until Stop()), so that it sees the FIN rather
-// than a reset for unread data.
+// FIN (after close_notify over TLS), then what the client still sends is
+// read and dropped until it closes too (at most kMaxLinger, or until
+// Stop()), so that it sees the FIN rather than a reset for unread data.
 void Connection::CloseAfterLinger() {
-  ::shutdown(fd_, SHUT_WR);
+  io_.ShutdownWrite();
   const Clock::time_point until = DeadlineAfter(kMaxLinger);
   char buf[4096];
   for (;;) {
+    ssize_t got = io_.Recv(buf, sizeof buf);
+    if (got > 0 || (got < 0 && errno == EINTR)) continue;
+    if (got == 0 || errno != EAGAIN) return;
     const auto now = Clock::now();
     if (now >= until) return;
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {impl_.stop_fd(), POLLIN, 0}};
+    pollfd fds[2] = {{io_.fd(), io_.Events(POLLIN), 0}, {impl_.stop_fd(), POLLIN, 0}};
     int left = static_cast<int>(std::chrono::ceil<milliseconds>(until - now).count());
     int n = ::poll(fds, 2, left);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0 || fds[1].revents != 0) return;
-    ssize_t got = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN)) return;
   }
 }
 

@@ -6,9 +6,11 @@
 //
 // Connections
 // - Plaintext HTTP/2 with prior knowledge (h2c: what grpc++
-//   InsecureChannelCredentials and node's createInsecure() speak); no TLS, no
-//   HTTP/1.1 Upgrade. Listens on 127.0.0.1 unless Options::host says otherwise;
-//   TCP_NODELAY on every connection; listen backlog 1024.
+//   InsecureChannelCredentials and node's createInsecure() speak), or, with
+//   Options::tls, HTTP/2 over TLS 1.2+ with ALPN "h2" (grpc++ SslCredentials,
+//   node's createSsl()); no HTTP/1.1 Upgrade. Listens on 127.0.0.1 unless
+//   Options::host says otherwise; TCP_NODELAY on every connection; listen
+//   backlog 1024.
 // - The server's SETTINGS leave at once: MAX_CONCURRENT_STREAMS
 //   max_concurrent_streams (100), MAX_HEADER_LIST_SIZE max_header_list_bytes
 //   (16 KiB), INITIAL_WINDOW_SIZE 1 MiB (and a 16 MiB connection window).
@@ -18,8 +20,9 @@
 //   Malformed frames get GOAWAY (PROTOCOL_ERROR) after which the connection
 //   is closed; a stream that breaks HTTP/2's header rules (missing :path,
 //   uppercase names, ...) is reset.
-// - A connection that does not send the client preface and its SETTINGS within
-//   preface_timeout (10 s) of the accept is closed; bytes that are not the
+// - A connection that does not finish the TLS handshake (with Options::tls)
+//   and send the client preface and its SETTINGS within preface_timeout
+//   (10 s) of the accept is closed; bytes that are not the
 //   preface get GOAWAY(PROTOCOL_ERROR), then the close. A connected client may
 //   then stay idle as long as it likes (gRPC channels keep their connection).
 // - One thread per connection (small stack), at most max_connections (1024):
@@ -128,6 +131,7 @@
 
 #include "fake/api/wire_fault.h"
 #include "fake/status.h"
+#include "fake/tls/server_context.h"
 
 namespace nasfake::grpc {
 
@@ -190,6 +194,8 @@ class GrpcTransport {
     size_t max_concurrent_calls = 1024;            // handler threads, whole transport
     std::chrono::milliseconds preface_timeout{10000};
     std::chrono::milliseconds write_timeout{10000};
+    // Serve TLS (TLS 1.2+, ALPN "h2") with this context; null: plaintext h2c.
+    std::shared_ptr<const tls::ServerContext> tls;
     // Called by Stop() once no new call can start, before it waits for the
     // handler threads: release whatever the handlers block on.
     std::function<void()> on_stop;

@@ -276,6 +276,7 @@ json TranscriptOf(const journal::Journal& journal) {
     exchange.response.headers = entry.response_headers;
     exchange.response.body = entry.response_body;
     exchange.response.fault = entry.fault;
+    scenarios::RedactCredentials(exchange);
     transcript.exchanges.push_back(std::move(exchange));
   }
   return scenarios::TranscriptToJson(transcript);

@@ -5,6 +5,8 @@
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "fake/server/seed.h"
+#include "fake/tls/certificates.h"
+#include "fake/tls/server_context.h"
 
 namespace nasfake {
 
@@ -35,16 +37,37 @@ std::shared_ptr<Tenant> FakeServer::NewTenant(bool is_default) const {
 
 StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions options) {
   server::HttpTransport::Options transport_options = options.transport;
+  std::shared_ptr<const tls::ServerContext> grpc_tls;
+  std::string ca_pem;
+  transport_options.tls = nullptr;
+  if (options.tls) {
+    tls::ServerIdentity identity{options.tls_cert_pem, options.tls_key_pem, ""};
+    if (identity.cert_pem.empty() && identity.key_pem.empty()) {
+      auto made = tls::MakeTestIdentity(tls::TestNames(transport_options.host));
+      if (!made.ok()) return made.status();
+      identity = std::move(*made);
+    }
+    auto rest = tls::ServerContext::Create(identity, "http/1.1");
+    if (!rest.ok()) return rest.status();
+    auto grpc = tls::ServerContext::Create(identity, "h2");
+    if (!grpc.ok()) return grpc.status();
+    transport_options.tls = std::move(*rest);
+    grpc_tls = std::move(*grpc);
+    ca_pem = std::move(identity.ca_pem);
+  }
   std::unique_ptr<FakeServer> server(new FakeServer(std::move(options)));
+  server->ca_pem_ = std::move(ca_pem);
   FakeServer* self = server.get();
   auto transport = server::HttpTransport::Start(
       transport_options, [self](api::Request&& request) { return self->Handle(request); });
   if (!transport.ok()) return transport.status();
   server->transport_ = std::move(*transport);
-  server->endpoint_ = "http://" + HostPort(server->transport_->host(), server->transport_->port());
+  server->endpoint_ = (server->options_.tls ? "https://" : "http://") +
+                      HostPort(server->transport_->host(), server->transport_->port());
   if (server->options_.grpc) {
     grpc::GrpcTransport::Options grpc_options = server->options_.grpc_transport;
     grpc_options.host = transport_options.host;
+    grpc_options.tls = grpc_tls;
     // Holds and delays end when the server stops, so call threads return.
     grpc_options.on_stop = [self] { self->ShutdownTenants(); };
     auto grpc = grpc::GrpcTransport::Start(grpc_options, [self](const grpc::GrpcCall& call) {

@@ -5,6 +5,11 @@
 //   MyGrpcClient grpc_client(server->grpc_endpoint());     // "127.0.0.1:41235" (h2c)
 //   server->clock()->Advance(std::chrono::seconds(2));     // virtual time
 //
+// Over TLS (FakeServerOptions::tls): endpoint() is "https://127.0.0.1:41234",
+// gRPC is HTTP/2 over TLS, and clients trust ca_pem():
+//   auto server = nasfake::FakeServer::Start({.tls = true}).value();
+//   grpc::SslCredentialsOptions ssl{.pem_root_certs = server->ca_pem()};
+//
 // Any number of servers may run in one process; each owns its state. The
 // destructor stops the server; Stop() returns in milliseconds even while
 // clients hold keep-alive connections, and ends every hold and delay.
@@ -41,6 +46,15 @@ struct FakeServerOptions {
   // (its `grpc_transport.host` is ignored), port grpc_transport.port (0: any).
   bool grpc = true;
   grpc::GrpcTransport::Options grpc_transport;
+  // Serve both endpoints over TLS 1.2+ (REST: https://, ALPN http/1.1; gRPC:
+  // ALPN h2) with tls_cert_pem (the certificate, then any intermediates) and
+  // tls_key_pem; when both are empty, with a throwaway CA and a certificate
+  // it signed for 127.0.0.1, ::1, localhost and transport.host, made at
+  // Start (in memory: nothing is written to disk), whose CA ca_pem() gives.
+  // `transport.tls` and `grpc_transport.tls` are set from these.
+  bool tls = false;
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
   // Serve the control API under /__nasfake/. When `control_token` is set,
   // control requests must carry it in `x-nasfake-control-token`.
   bool control_api = true;
@@ -61,11 +75,16 @@ class FakeServer : private server::TenantDirectory {
   FakeServer(const FakeServer&) = delete;
   FakeServer& operator=(const FakeServer&) = delete;
 
-  // "http://127.0.0.1:41234": the base URL clients use; API paths start with /v1/.
+  // "http://127.0.0.1:41234" ("https://…" with tls): the base URL clients
+  // use; API paths start with /v1/.
   const std::string& endpoint() const { return endpoint_; }
   int port() const;
-  // "127.0.0.1:41235": the gRPC target (plaintext HTTP/2); "" when gRPC is off.
+  // "127.0.0.1:41235": the gRPC target (HTTP/2, over TLS with tls); "" when
+  // gRPC is off.
   const std::string& grpc_endpoint() const { return grpc_endpoint_; }
+  // With tls and no given certificate: the PEM certificate of the CA that
+  // signed the server's, for clients to trust. Empty otherwise.
+  const std::string& ca_pem() const { return ca_pem_; }
 
   // The default tenant. (A control-API reset of the default tenant replaces
   // it: references taken before are then stale.)
@@ -107,6 +126,7 @@ class FakeServer : private server::TenantDirectory {
   grpc::GrpcFrontEnd grpc_front_end_;
   std::unique_ptr<grpc::GrpcTransport> grpc_transport_;
   std::string grpc_endpoint_;
+  std::string ca_pem_;
 };
 
 }  // namespace nasfake

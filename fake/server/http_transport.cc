@@ -25,6 +25,9 @@
 // - Wire faults: the catch-all handler marks the connection; ConnStream then
 //   captures the bytes httplib writes for that response instead of sending
 //   them, and the keep-alive loop performs the fault on exactly those bytes.
+// - Every byte goes through the connection's tls::SocketIo: the socket
+//   itself in plaintext, OpenSSL's records with Options::tls, whose
+//   handshake runs on the connection's thread before the first request.
 // - One send per answer: httplib writes a response's head and body in two
 //   writes; ConnStream holds the head and sends it with the body (bodies up
 //   to kCoalescedBodyBytes), which saves a send and a wake-up of the client
@@ -83,6 +86,7 @@
 #include <vector>
 
 #include "fake/errors.h"
+#include "fake/tls/socket_io.h"
 
 namespace nasfake::server {
 namespace {
@@ -139,6 +143,13 @@ Wait WaitFor(int fd, short events, int stop_fd, Clock::time_point deadline) {
     if (fds[0].revents != 0) return Wait::kReady;
     if (Clock::now() >= deadline) return Wait::kTimeout;
   }
+}
+
+// WaitFor for a connection: bytes the connection already holds (decrypted
+// TLS) are ready at once, and TLS may wait on the other direction.
+Wait WaitForIo(const tls::SocketIo& io, short events, int stop_fd, Clock::time_point deadline) {
+  if ((events & POLLIN) != 0 && io.HasBuffered()) return Wait::kReady;
+  return WaitFor(io.fd(), io.Events(events), stop_fd, deadline);
 }
 
 void SetAddress(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
@@ -378,7 +389,8 @@ class HttpTransport::Impl final : public httplib::Server {
 
   // One accepted socket; lives on its connection's thread.
   struct Connection {
-    int fd = -1;
+    Connection(int fd, const tls::ServerContext* tls) : io(fd, tls) {}
+    tls::SocketIo io;
     std::string peer_ip;
     int peer_port = -1;
     std::string local_ip;
@@ -448,11 +460,11 @@ class HttpTransport::Impl final : public httplib::Server {
 
     bool is_readable() const override {
       return conn_.buf_pos < conn_.buf_len ||
-             WaitFor(conn_.fd, POLLIN, impl_.stop_fd_, conn_.deadline) == Wait::kReady;
+             WaitForIo(conn_.io, POLLIN, impl_.stop_fd_, conn_.deadline) == Wait::kReady;
     }
     bool is_writable() const override {
-      return WaitFor(conn_.fd, POLLOUT, impl_.stop_fd_,
-                     DeadlineAfter(impl_.options_.read_timeout)) == Wait::kReady;
+      return WaitForIo(conn_.io, POLLOUT, impl_.stop_fd_,
+                       DeadlineAfter(impl_.options_.read_timeout)) == Wait::kReady;
     }
     ssize_t read(char* ptr, size_t size) override {
       size_t ready = conn_.fast_end - conn_.buf_pos;
@@ -492,7 +504,7 @@ class HttpTransport::Impl final : public httplib::Server {
       ip = conn_.local_ip;
       port = conn_.local_port;
     }
-    socket_t socket() const override { return conn_.fd; }
+    socket_t socket() const override { return conn_.io.fd(); }
 
    private:
     Impl& impl_;
@@ -666,8 +678,7 @@ bool HttpTransport::Impl::process_and_close_socket(socket_t sock) {
 }
 
 void HttpTransport::Impl::ServeConnection(int fd) {
-  Connection c;
-  c.fd = fd;
+  Connection c(fd, options_.tls.get());
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // 0.11.4 accepts without SOCK_CLOEXEC
   int yes = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
@@ -682,16 +693,20 @@ void HttpTransport::Impl::ServeConnection(int fd) {
   }
   c.remote_addr = HostPort(c.peer_ip, c.peer_port);
 
+  // The TLS handshake and the first request must arrive whole within
+  // read_timeout of the accept; each later request within read_timeout of
+  // its first byte, after at most kIdleTimeout of keep-alive silence.
+  auto deadline = DeadlineAfter(options_.read_timeout);
+  if (!c.io.Handshake(deadline, stop_fd_)) {
+    CloseNow(c);
+    return;
+  }
   ConnStream strm(*this, c);
   t_conn = &c;
   bool linger = false;
-  // The first request must arrive whole within read_timeout of the accept;
-  // each later one within read_timeout of its first byte, after at most
-  // kIdleTimeout of keep-alive silence.
-  auto deadline = DeadlineAfter(options_.read_timeout);
   for (bool first = true;; first = false) {
     if (c.buf_pos == c.buf_len &&
-        WaitFor(fd, POLLIN, stop_fd_, first ? deadline : DeadlineAfter(kIdleTimeout)) !=
+        WaitForIo(c.io, POLLIN, stop_fd_, first ? deadline : DeadlineAfter(kIdleTimeout)) !=
             Wait::kReady) {
       break;  // nothing sent in time, Stop(), or a socket error
     }
@@ -866,7 +881,7 @@ ssize_t HttpTransport::Impl::Read(Connection& c, char* ptr, size_t size) {
 ssize_t HttpTransport::Impl::Fill(Connection& c) {
   c.buf_pos = c.buf_len = 0;
   for (;;) {
-    ssize_t n = ::recv(c.fd, c.buf.get(), kReadBufferSize, MSG_DONTWAIT);
+    ssize_t n = c.io.Recv(c.buf.get(), kReadBufferSize);
     if (n > 0) {
       c.buf_len = static_cast<size_t>(n);
       return n;
@@ -877,7 +892,7 @@ ssize_t HttpTransport::Impl::Fill(Connection& c) {
       c.failure = Failure::kIo;
       return -1;
     }
-    switch (WaitFor(c.fd, POLLIN, stop_fd_, c.deadline)) {
+    switch (WaitForIo(c.io, POLLIN, stop_fd_, c.deadline)) {
       case Wait::kReady:
         continue;
       case Wait::kTimeout:
@@ -897,8 +912,8 @@ ssize_t HttpTransport::Impl::Fill(Connection& c) {
 // false on error, timeout or Stop().
 bool HttpTransport::Impl::SendAll(Connection& c, const char* data, size_t size) {
   while (size > 0) {
-    if (c.fd < 0) return false;
-    ssize_t n = ::send(c.fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (!c.io.open()) return false;
+    ssize_t n = c.io.Send(data, size);
     if (n > 0) {
       data += n;
       size -= static_cast<size_t>(n);
@@ -906,7 +921,7 @@ bool HttpTransport::Impl::SendAll(Connection& c, const char* data, size_t size) 
     }
     if (n < 0 && errno == EINTR) continue;
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return false;
-    if (WaitFor(c.fd, POLLOUT, stop_fd_, DeadlineAfter(options_.read_timeout)) != Wait::kReady) {
+    if (WaitForIo(c.io, POLLOUT, stop_fd_, DeadlineAfter(options_.read_timeout)) != Wait::kReady) {
       return false;
     }
   }
@@ -925,13 +940,9 @@ bool HttpTransport::Impl::PerformFault(Connection& c) {
   const api::WireFault fault = *c.fault;
   const std::string& bytes = c.captured;
   switch (fault.kind) {
-    case api::WireFault::Kind::kReset: {
-      linger reset{1, 0};  // close() then sends RST
-      ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
-      ::close(c.fd);
-      c.fd = -1;
+    case api::WireFault::Kind::kReset:
+      c.io.Reset();
       return false;
-    }
     case api::WireFault::Kind::kCloseBeforeResponse:
       CloseNow(c);
       return false;
@@ -1002,32 +1013,26 @@ void HttpTransport::Impl::AnswerFailure(Connection& c) {
   SendAll(c, out.data(), out.size());
 }
 
-void HttpTransport::Impl::CloseNow(Connection& c) {
-  if (c.fd < 0) return;
-  ::shutdown(c.fd, SHUT_RDWR);
-  ::close(c.fd);
-  c.fd = -1;
-}
+void HttpTransport::Impl::CloseNow(Connection& c) { c.io.Close(); }
 
 // Sends FIN, then reads and discards what the client still sends (for at
 // most kMaxLinger, or until Stop()) so it can read the answer instead of
 // getting a reset for unread data.
 void HttpTransport::Impl::CloseAfterLinger(Connection& c) {
-  if (c.fd < 0) return;
-  ::shutdown(c.fd, SHUT_WR);
+  if (!c.io.open()) return;
+  c.io.ShutdownWrite();
   auto deadline = DeadlineAfter(std::min<Clock::duration>(kMaxLinger, options_.read_timeout));
   for (;;) {
-    ssize_t n = ::recv(c.fd, c.buf.get(), kReadBufferSize, MSG_DONTWAIT);
+    ssize_t n = ::recv(c.io.fd(), c.buf.get(), kReadBufferSize, MSG_DONTWAIT);  // discarded
     if (n > 0) continue;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-        WaitFor(c.fd, POLLIN, stop_fd_, deadline) == Wait::kReady) {
+        WaitFor(c.io.fd(), POLLIN, stop_fd_, deadline) == Wait::kReady) {
       continue;
     }
     break;
   }
-  ::close(c.fd);
-  c.fd = -1;
+  c.io.Close();
 }
 
 StatusOr<std::unique_ptr<HttpTransport>> HttpTransport::Start(const Options& options,

@@ -8,6 +8,8 @@
 // - no response compression (Accept-Encoding is ignored);
 // - Stop() returns in milliseconds even while clients hold idle keep-alive
 //   connections, and releases stalled faults.
+// - TLS when Options::tls is set (https://): the handshake must finish
+//   within read_timeout of the accept, as the first request must.
 // Every wait is bounded: reading a request (headers and body) must finish
 // within read_timeout; bodies over max_body_bytes are answered 413 without
 // being read.
@@ -21,6 +23,7 @@
 
 #include "fake/api/request.h"
 #include "fake/status.h"
+#include "fake/tls/server_context.h"
 
 namespace nasfake::server {
 
@@ -35,6 +38,8 @@ class HttpTransport {
     size_t max_header_bytes = 64 * 1024;
     std::chrono::milliseconds read_timeout{10000};
     size_t max_connections = 1024;
+    // Serve TLS (TLS 1.2+, ALPN "http/1.1") with this context; null: plaintext.
+    std::shared_ptr<const tls::ServerContext> tls;
   };
 
   // Binds and starts serving on a background thread; returns once the port

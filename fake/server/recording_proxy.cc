@@ -40,15 +40,15 @@ StatusOr<Upstream> ParseUpstream(const std::string& url) {
     return Status(StatusCode::kInvalidArgument, std::move(message));
   };
   std::string lower = Lower(url);
-  if (lower.rfind("https://", 0) == 0) {
+  Upstream upstream;
+  upstream.tls = lower.rfind("https://", 0) == 0;
+  if (!upstream.tls && lower.rfind("http://", 0) != 0) {
     return invalid(
-        "--upstream must be an http:// URL: nasfake record does not speak TLS (put a local "
-        "TLS-terminating proxy in front of an https API and record through it)");
+        "--upstream must be an http:// or https:// URL, e.g. "
+        "https://us-central1-aiplatform.googleapis.com");
   }
-  if (lower.rfind("http://", 0) != 0) {
-    return invalid("--upstream must be an http:// URL, e.g. http://127.0.0.1:8080");
-  }
-  std::string_view rest = std::string_view(url).substr(7);
+  if (upstream.tls) upstream.port = 443;
+  std::string_view rest = std::string_view(url).substr(upstream.tls ? 8 : 7);
   size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
   if (end != std::string_view::npos && rest.substr(end) != "/") {
@@ -57,7 +57,6 @@ StatusOr<Upstream> ParseUpstream(const std::string& url) {
   if (authority.find('@') != std::string_view::npos) {
     return invalid("--upstream takes no user information");
   }
-  Upstream upstream;
   upstream.url = url;
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
@@ -133,34 +132,30 @@ class RecordingProxy::Impl {
   // Requests that arrive after BeginStop, or whose upstream call it cuts
   // short, are answered 502 and not recorded.
   api::Response Handle(api::Request&& request) {
-    httplib::Client client(upstream_.host, upstream_.port);
-    client.set_url_encode(false);  // the target goes out byte for byte
-    client.set_decompress(false);
-    client.set_keep_alive(false);
-    client.set_connection_timeout(options_.connect_timeout);
-    client.set_read_timeout(options_.upstream_timeout);
-    client.set_write_timeout(options_.upstream_timeout);
+    std::unique_ptr<httplib::ClientImpl> client = NewClient();
     {
       std::lock_guard lock(mu_);
       if (stopping_) return BadGateway(request);
-      in_flight_.insert(&client);
+      in_flight_.insert(client.get());
     }
-    httplib::Result result = client.send(ForwardedRequest(request));
+    httplib::Result result = client->send(ForwardedRequest(request));
     bool aborted;
     {
       std::lock_guard lock(mu_);
-      in_flight_.erase(&client);
+      in_flight_.erase(client.get());
       aborted = stopping_;
     }
     if (!result && aborted) return BadGateway(request);  // cut short by BeginStop
     api::Response response = result ? Returned(*result) : BadGateway(request);
     if (!result) {
       options_.warn(request.method + " " + request.target + ": upstream failed (" +
-                    httplib::to_string(result.error()) + "); answered 502");
+                    FailureText(*client, result.error()) + "); answered 502");
     }
+    scenarios::Exchange exchange{std::move(request), response};
+    exchange.request.remote_addr.clear();
+    scenarios::RedactCredentials(exchange);
     std::lock_guard lock(mu_);
-    request.remote_addr.clear();
-    transcript_.exchanges.push_back({std::move(request), response});
+    transcript_.exchanges.push_back(std::move(exchange));
     // A failed write is reported; the next one (or the one on stop) may succeed.
     if (Status s = WriteLocked(); !s.ok()) options_.warn(s.message());
     return response;
@@ -171,7 +166,7 @@ class RecordingProxy::Impl {
   void BeginStop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
-    for (httplib::Client* client : in_flight_) client->stop();
+    for (httplib::ClientImpl* client : in_flight_) client->stop();
   }
 
   // Writes the transcript now (atomically: a temporary file, renamed).
@@ -186,6 +181,42 @@ class RecordingProxy::Impl {
   }
 
  private:
+  // A client for one exchange (no keep-alive): plain, or TLS verifying the
+  // upstream's chain and host name.
+  std::unique_ptr<httplib::ClientImpl> NewClient() const {
+    std::unique_ptr<httplib::ClientImpl> client;
+    if (upstream_.tls) {
+      auto tls = std::make_unique<httplib::SSLClient>(upstream_.host, upstream_.port);
+      SSL_CTX_set_min_proto_version(tls->ssl_context(), TLS1_2_VERSION);
+      tls->enable_server_certificate_verification(true);
+      if (!options_.ca_file.empty()) tls->set_ca_cert_path(options_.ca_file);
+      client = std::move(tls);
+    } else {
+      client = std::make_unique<httplib::ClientImpl>(upstream_.host, upstream_.port);
+    }
+    client->set_url_encode(false);  // the target goes out byte for byte
+    client->set_decompress(false);
+    client->set_keep_alive(false);
+    client->set_connection_timeout(options_.connect_timeout);
+    client->set_read_timeout(options_.upstream_timeout);
+    client->set_write_timeout(options_.upstream_timeout);
+    return client;
+  }
+
+  // Why an exchange failed, with OpenSSL's reason when verification did.
+  std::string FailureText(const httplib::ClientImpl& client, httplib::Error error) const {
+    std::string text = httplib::to_string(error);
+    if (error == httplib::Error::SSLServerVerification) {
+      long result = static_cast<const httplib::SSLClient&>(client).get_openssl_verify_result();
+      text += result == X509_V_OK ? ": the certificate is not for " + upstream_.host
+                                  : std::string(": ") + X509_verify_cert_error_string(result);
+      text += options_.ca_file.empty() ? " (trusting the system's CAs; --upstream-ca FILE to "
+                                         "trust others)"
+                                       : " (trusting " + options_.ca_file + ")";
+    }
+    return text;
+  }
+
   httplib::Request ForwardedRequest(const api::Request& request) const {
     httplib::Request forwarded;
     forwarded.method = request.method;
@@ -260,7 +291,7 @@ class RecordingProxy::Impl {
   const Options options_;
   mutable std::mutex mu_;  // guards everything below; held while the file is written
   scenarios::Transcript transcript_;
-  std::set<httplib::Client*> in_flight_;
+  std::set<httplib::ClientImpl*> in_flight_;
   bool stopping_ = false;
 };
 

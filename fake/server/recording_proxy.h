@@ -1,7 +1,13 @@
 // The recording proxy behind `nasfake record`: forwards each request to an
-// upstream (the real API through a local proxy, or a fake) and returns its
-// answer unchanged, recording each exchange into a transcript file that
+// upstream (the real API over https, or a fake) and returns its answer
+// unchanged, recording each exchange into a transcript file that
 // `nasfake replay` serves again.
+//
+// An https:// upstream's certificate is verified (chain and host name)
+// against the system's trust store, or against Options::ca_file; one that
+// fails is answered 502 like any unreachable upstream, and the warning says
+// why. Credentials are forwarded but never recorded: every exchange goes
+// through scenarios::RedactCredentials before it is stored.
 //
 // Forwarded: the method, target, body and headers, except Host,
 // Content-Length, Accept-Encoding (no compressed answers are asked for),
@@ -24,12 +30,13 @@
 namespace nasfake::server {
 
 struct Upstream {
+  bool tls = false;  // https://
   std::string host;  // an IPv6 address without brackets
-  int port = 80;
-  std::string url;  // as given, for messages
+  int port = 80;     // 443 by default for https://
+  std::string url;   // as given, for messages
 };
 
-// http://HOST[:PORT][/]; INVALID_ARGUMENT saying what is wrong otherwise
+// http[s]://HOST[:PORT][/]; INVALID_ARGUMENT saying what is wrong otherwise
 // (the message names the flag, --upstream).
 StatusOr<Upstream> ParseUpstream(const std::string& url);
 
@@ -38,6 +45,9 @@ class RecordingProxy {
   struct Options {
     std::chrono::seconds connect_timeout{5};
     std::chrono::seconds upstream_timeout{60};
+    // https:// upstreams: a PEM file of the CAs to trust instead of the
+    // system's (--upstream-ca).
+    std::string ca_file;
     // Told of each upstream failure and failed write, one line without "\n".
     std::function<void(const std::string&)> warn = [](const std::string&) {};
   };

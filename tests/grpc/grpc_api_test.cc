@@ -432,5 +432,93 @@ TEST(GrpcAuthTest, RequireAuthWantsABearerToken) {
             ::grpc::StatusCode::NOT_FOUND);  // authenticated; nothing seeded
 }
 
+// --- gRPC over TLS (FakeServerOptions::tls) ------------------------------------
+
+// A fake over TLS that wants a bearer token, and grpc++ channels to it.
+class GrpcTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    NASFAKE_SKIP_GRPC_CLIENT_UNDER_TSAN();
+    FakeServerOptions options;
+    options.tls = true;
+    options.fake.require_auth = true;
+    server_ = testing::StartFakeServer(options);
+    ASSERT_NE(server_, nullptr);
+    ASSERT_TRUE(server_->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
+  }
+
+  std::shared_ptr<::grpc::ChannelCredentials> TrustingTheCa() const {
+    ::grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = server_->ca_pem();
+    return ::grpc::SslCredentials(ssl);
+  }
+
+  // GetNasJob(kRunning) over a channel with `credentials` (and `arguments`).
+  ::grpc::Status Get(std::shared_ptr<::grpc::ChannelCredentials> credentials,
+                     const ::grpc::ChannelArguments& arguments = {}) const {
+    auto stub = v1::JobService::NewStub(
+        ::grpc::CreateCustomChannel(server_->grpc_endpoint(), credentials, arguments));
+    v1::GetNasJobRequest request;
+    request.set_name(kRunning);
+    v1::NasJob job;
+    ::grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    ::grpc::Status status = stub->GetNasJob(&context, request, &job);
+    if (status.ok()) {
+      EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
+    }
+    return status;
+  }
+
+  std::unique_ptr<FakeServer> server_;
+};
+
+// Why gRPC needs TLS here: grpc attaches call credentials (the client's
+// bearer token) only to a secure channel.
+TEST_F(GrpcTlsTest, CallCredentialsReachTheFakeOverTls) {
+  auto with_token = ::grpc::CompositeChannelCredentials(
+      TrustingTheCa(), ::grpc::AccessTokenCredentials("ya29.t0ken"));
+  ::grpc::Status status = Get(with_token);
+  ASSERT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+  EXPECT_EQ(Get(TrustingTheCa()).error_code(), ::grpc::StatusCode::UNAUTHENTICATED);
+  auto entries = server_->journal().Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].transport, api::Transport::kGrpc);
+  bool bearer = false;
+  for (const auto& [name, value] : entries[0].headers) {
+    bearer |= name == "authorization" && value == "Bearer ya29.t0ken";
+  }
+  EXPECT_TRUE(bearer);
+  // Many calls on one TLS connection.
+  auto channel = ::grpc::CreateChannel(server_->grpc_endpoint(), with_token);
+  auto stub = v1::JobService::NewStub(channel);
+  for (int i = 0; i < 20; ++i) {
+    v1::ListNasJobsRequest request;
+    request.set_parent(kLocation);
+    v1::ListNasJobsResponse page;
+    ::grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 10s);
+    ASSERT_TRUE(stub->ListNasJobs(&context, request, &page).ok());
+    EXPECT_GT(page.nas_jobs_size(), 0);
+  }
+}
+
+TEST_F(GrpcTlsTest, AChannelThatDoesNotTrustTheCaOrSpeaksPlaintextIsRefused) {
+  EXPECT_EQ(Get(::grpc::SslCredentials({})).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Get(::grpc::InsecureChannelCredentials()).error_code(),
+            ::grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(server_->journal().Entries().empty());  // no call got through
+}
+
+TEST_F(GrpcTlsTest, TheClientChecksTheNameItAsksFor) {
+  auto with_token =
+      ::grpc::CompositeChannelCredentials(TrustingTheCa(), ::grpc::AccessTokenCredentials("t"));
+  ::grpc::ChannelArguments localhost;
+  localhost.SetSslTargetNameOverride("localhost");  // a name the certificate has
+  EXPECT_TRUE(Get(with_token, localhost).ok());
+  ::grpc::ChannelArguments other;
+  other.SetSslTargetNameOverride("other.example");  // one it does not
+  EXPECT_EQ(Get(with_token, other).error_code(), ::grpc::StatusCode::UNAVAILABLE);
+}
 }  // namespace
 }  // namespace nasfake

@@ -17,7 +17,9 @@
 #include "fake/server/control_api.h"
 #include "fake/testing/status_matchers.h"
 #include "scenarios/replayer.h"
+#include "scenarios/scenario_json.h"
 #include "scenarios/transcript.h"
+#include "scenarios/transcript_scenario.h"
 #include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
 
@@ -41,6 +43,7 @@ using scenarios::ReplayKey;
 using scenarios::Transcript;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 // --- Transcript JSON ----------------------------------------------------------
 
@@ -94,7 +97,8 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
   outcome.response_body = R"({"nasJobs":[]})";
   CompleteEntry(journal, first, outcome);
   request.method = "POST";
-  request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel";
+  request.target = "/v1/projects/1/locations/l/nasJobs/2:cancel?access_token=T";
+  request.headers = {{"authorization", "Bearer T"}};
   request.body = "{}";
   uint64_t second = BeginEntry(journal, request);
   outcome = journal::Entry{};
@@ -107,6 +111,11 @@ TEST(TranscriptJsonTest, AgreesWithTheControlApisTranscriptOfAJournal) {
   ASSERT_THAT(transcript, IsOk());
   EXPECT_EQ(transcript->exchanges.size(), 2u);
   EXPECT_THAT(scenarios::TranscriptToJson(*transcript), EqualsJson(of_journal));
+  // The control API's transcript holds no credential either.
+  const api::Request& cancel = transcript->exchanges[1].request;
+  EXPECT_EQ(cancel.target,
+            "/v1/projects/1/locations/l/nasJobs/2:cancel?access_token=%3Credacted%3E");
+  EXPECT_EQ(cancel.Header("authorization"), "<redacted>");
 }
 
 TEST(TranscriptJsonTest, NamesThePathOfTheFirstViolation) {
@@ -206,6 +215,70 @@ void ExpectUnmatched(const api::Response& response, const std::string& message) 
   EXPECT_EQ(body["error"]["status"], "UNIMPLEMENTED");
   EXPECT_EQ(body["error"]["message"], message);
   EXPECT_EQ(body["error"]["details"][0]["reason"], "NASFAKE_REPLAY_UNMATCHED");
+}
+
+TEST(RedactCredentialsTest, ReplacesEveryCredentialValueAndNothingElse) {
+  Exchange e =
+      MakeExchange("GET", "/v1/x?alt=json&key=K1&%6Bey=K2&access_token=T&keys=k&a=key", 200, "{}");
+  e.request.headers = {{"authorization", "Bearer T"}, {"proxy-authorization", "Basic P"},
+                       {"x-goog-api-key", "K3"},      {"cookie", "SID=S"},
+                       {"x-goog-api-client", "gl/1"}, {"x-goog-request-params", "name=x"}};
+  e.response.headers = {{"set-cookie", "SID=S2"}, {"x-b", "2"}};
+  scenarios::RedactCredentials(e);
+  EXPECT_EQ(e.request.target,
+            "/v1/x?alt=json&key=%3Credacted%3E&%6Bey=%3Credacted%3E&access_token=%3Credacted%3E"
+            "&keys=k&a=key");
+  EXPECT_EQ(e.request.headers, (api::HeaderList{{"authorization", "<redacted>"},
+                                                {"proxy-authorization", "<redacted>"},
+                                                {"x-goog-api-key", "<redacted>"},
+                                                {"cookie", "<redacted>"},
+                                                {"x-goog-api-client", "gl/1"},
+                                                {"x-goog-request-params", "name=x"}}));
+  EXPECT_EQ(e.response.headers, (api::HeaderList{{"set-cookie", "<redacted>"}, {"x-b", "2"}}));
+  // Replay matching ignores key and access_token: a redacted exchange still matches.
+  EXPECT_EQ(ReplayKey(Req("GET", e.request.target)), ReplayKey(Req("GET", "/v1/x?keys=k&a=key")));
+  Exchange plain = MakeExchange("GET", "/v1/x", 200, "{}");
+  scenarios::RedactCredentials(plain);
+  EXPECT_EQ(plain.request.target, "/v1/x");
+}
+
+TEST(TranscriptScenarioTest, OneRulePerOperationAndResourceAnsweringInRecordedOrder) {
+  const std::string job = "/v1/projects/p/locations/l/nasJobs/1";
+  Transcript transcript;
+  transcript.exchanges = {
+      MakeExchange("GET", job + "?alt=json", 200, R"({"state": "JOB_STATE_RUNNING"})"),
+      MakeExchange("POST", job + ":cancel", 200, "{}"),
+      MakeExchange("GET", "/favicon.ico", 404, "<html>not found</html>"),
+      MakeExchange("GET", job, 200, R"({"state": "JOB_STATE_CANCELLED"})"),
+      MakeExchange("GET", job + "/nasTrialDetails/7", 503, "upstream down"),
+  };
+  transcript.exchanges[4].response.content_type = "text/plain";
+  transcript.exchanges[4].response.headers = {{"retry-after", "2"}, {"content-length", "13"}};
+  transcript.exchanges[1].response.status = 0;
+  transcript.exchanges[1].response.fault =
+      api::WireFault{api::WireFault::Kind::kStall, 0, std::chrono::milliseconds(1500)};
+  std::vector<std::string> skipped;
+  json document = scenarios::TranscriptToScenarioJson(transcript, "recorded", "", &skipped);
+  EXPECT_EQ(skipped, std::vector<std::string>{"GET /favicon.ico"});
+  EXPECT_THAT(document, EqualsJson(json::parse(R"({"name": "recorded", "rules": [
+    {"id": "nasJobs.get projects/p/locations/l/nasJobs/1",
+     "match": {"operation": "nasJobs.get", "resource": "projects/p/locations/l/nasJobs/1"},
+     "sequence": [{"answer": {"status": 200, "json": {"state": "JOB_STATE_RUNNING"}}},
+                  {"answer": {"status": 200, "json": {"state": "JOB_STATE_CANCELLED"}}}]},
+    {"id": "nasJobs.cancel projects/p/locations/l/nasJobs/1",
+     "match": {"operation": "nasJobs.cancel", "resource": "projects/p/locations/l/nasJobs/1"},
+     "action": {"fault": "stall", "duration": "1.500s"}, "times": 1},
+    {"id": "nasTrialDetails.get projects/p/locations/l/nasJobs/1/nasTrialDetails/7",
+     "match": {"operation": "nasTrialDetails.get",
+               "resource": "projects/p/locations/l/nasJobs/1/nasTrialDetails/7"},
+     "action": {"answer": {"status": 503, "contentType": "text/plain",
+                           "headers": [["retry-after", "2"]], "body": "upstream down"}},
+     "times": 1}]})")));
+  auto scenario = scenarios::ScenarioFromJson(document, "recorded");
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_EQ(scenario->rules.size(), 3u);
+  EXPECT_EQ(scenario->rules[0].actions.size(), 2u);
+  EXPECT_EQ(scenario->rules[0].actions[1].answer.body, R"({"state":"JOB_STATE_CANCELLED"})");
 }
 
 Transcript PollingTranscript() {
@@ -585,17 +658,159 @@ TEST_F(RecordReplayTest, UnreachableUpstreamIsAnsweredAndRecordedAs502) {
   EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
 }
 
-TEST(RecordCommandTest, RefusesHttpsUpstreamsAndMissingFlags) {
-  NasfakeProcess https(
-      {"record", "--upstream", "https://aiplatform.googleapis.com", "--out", "/tmp/never.json"});
-  EXPECT_EQ(https.FirstLine(), "");
-  EXPECT_EQ(https.Wait(), 2);
-  EXPECT_THAT(https.Stderr(), HasSubstr("--upstream must be an http:// URL"));
+TEST_F(RecordReplayTest, ATranscriptBecomesAScenarioThatAnswersAsRecorded) {
+  TempFile out("to-scenario-transcript");
+  std::vector<Reply> recorded = Record(out);
+  ASSERT_EQ(recorded.size(), kScript.size());
+  TempFile scenario_file("to-scenario");
+  NasfakeProcess convert(
+      {"replay", out.path().string(), "--to-scenario", scenario_file.path().string()});
+  EXPECT_EQ(convert.FirstLine(), "");  // nothing is served
+  EXPECT_EQ(convert.Wait(), 0) << convert.Stderr();
+  EXPECT_THAT(convert.Stderr(), HasSubstr("(3 rules from 4 exchanges)"));
+  auto scenario = scenarios::LoadScenarioFile(scenario_file.path());
+  ASSERT_THAT(scenario, IsOk()) << scenario_file.Read();
+  EXPECT_EQ(scenario->name, scenario_file.path().stem().string());
+  // For people to read: JSON answers are JSON, not strings.
+  json document = json::parse(scenario_file.Read());
+  EXPECT_EQ(document["rules"][0]["id"], "nasJobs.get " + kJob.substr(4));
+  EXPECT_EQ(document["rules"][0]["sequence"][1]["answer"]["json"]["state"], "JOB_STATE_CANCELLED");
+
+  // A fake without jobs, scripted by it, answers the script as recorded…
+  auto fake = testing::StartFakeServer();
+  ASSERT_NE(fake, nullptr);
+  ASSERT_THAT(fake->LoadScenario(*scenario), IsOk());
+  TestClient client(*fake);
+  for (size_t i = 0; i < kScript.size(); ++i) {
+    SCOPED_TRACE("request " + std::to_string(i));
+    Reply reply = SendScripted(client, kScript[i]);
+    EXPECT_EQ(reply.status, recorded[i].status) << reply.error;
+    EXPECT_THAT(reply.json(), EqualsJson(recorded[i].json()));
+  }
+  // …then lets the requests through to its own API, which has no such job.
+  EXPECT_EQ(client.Get(kJob).status, 404);
+}
+
+// --- Recording an https upstream (the real service's case) ---------------------
+
+// A fake over TLS that wants a bearer token, as the real service does, and
+// its CA's certificate in a file.
+class RecordHttpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FakeServerOptions options;
+    options.tls = true;
+    options.fake.require_auth = true;
+    upstream_ = testing::StartFakeServer(options);
+    ASSERT_NE(upstream_, nullptr);
+    ASSERT_THAT(upstream_->SeedFromPath(NASFAKE_SOURCE_DIR "/fixtures/seed"), IsOk());
+    std::ofstream(ca_.path()) << upstream_->ca_pem();
+  }
+
+  std::unique_ptr<FakeServer> upstream_;
+  TempFile ca_{"upstream-ca"};
+};
+
+// The value of a header in a journal entry, or "(absent)".
+std::string HeaderOf(const journal::Entry& entry, const std::string& name) {
+  for (const auto& [n, v] : entry.headers) {
+    if (n == name) return v;
+  }
+  return "(absent)";
+}
+
+TEST_F(RecordHttpsTest, ForwardsCredentialsNeverWritesThemAndReplaysOverTls) {
+  const std::string secret = "must-not-leak";
+  TempFile out("record-https");
+  NasfakeProcess record({"record", "--upstream", upstream_->endpoint(), "--upstream-ca",
+                         ca_.path().string(), "--out", out.path().string()});
+  int port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(port, 0) << record.Stderr();
+  TestClient client("127.0.0.1", port);
+  Reply authorized = client.Get(kJob + "?alt=json&key=AIza-" + secret,
+                                {{"Authorization", "Bearer ya29." + secret},
+                                 {"X-Goog-Api-Key", "AIza-header-" + secret},
+                                 {"Cookie", "SID=" + secret}});
+  ASSERT_EQ(authorized.status, 200) << authorized.error << authorized.body << record.Stderr();
+  EXPECT_EQ(authorized.json()["state"], "JOB_STATE_RUNNING");
+  Reply anonymous = client.Get(kJob);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0) << record.Stderr();
+
+  // The upstream got the credentials…
+  std::vector<journal::Entry> seen = upstream_->journal().Entries();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(HeaderOf(seen[0], "authorization"), "Bearer ya29." + secret);
+  EXPECT_EQ(HeaderOf(seen[0], "x-goog-api-key"), "AIza-header-" + secret);
+  EXPECT_EQ(seen[0].target, kJob + "?alt=json&key=AIza-" + secret);
+  // …the transcript holds none of them.
+  EXPECT_THAT(out.Read(), Not(HasSubstr(secret)));
+  auto transcript = scenarios::LoadTranscriptFile(out.path());
+  ASSERT_THAT(transcript, IsOk());
+  ASSERT_EQ(transcript->exchanges.size(), 2u);
+  const api::Request& first = transcript->exchanges[0].request;
+  EXPECT_EQ(first.target, kJob + "?alt=json&key=%3Credacted%3E");
+  EXPECT_EQ(first.Header("authorization"), "<redacted>");
+  EXPECT_EQ(first.Header("x-goog-api-key"), "<redacted>");
+  EXPECT_EQ(first.Header("cookie"), "<redacted>");
+  EXPECT_EQ(transcript->exchanges[0].response.body, authorized.body);
+  EXPECT_EQ(transcript->exchanges[1].response.status, 401);
+
+  // Replayed over TLS, to a client that trusts the CA file replay prints.
+  NasfakeProcess replay({"replay", out.path().string(), "--tls"});
+  std::string endpoint = replay.FirstLine();
+  ASSERT_THAT(endpoint, StartsWith("NASFAKE_ENDPOINT=https://127.0.0.1:")) << replay.Stderr();
+  std::string ca_line = replay.FirstLine();
+  ASSERT_THAT(ca_line, StartsWith("NASFAKE_CA_FILE="));
+  std::filesystem::path ca_file = ca_line.substr(std::string("NASFAKE_CA_FILE=").size());
+  std::ifstream in(ca_file);
+  std::stringstream ca_pem;
+  ca_pem << in.rdbuf();
+  TestClient over_tls("127.0.0.1", NasfakeProcess::PortOf(endpoint), ca_pem.str());
+  Reply replayed = over_tls.Get(kJob + "?key=another");  // keys are not matched
+  EXPECT_EQ(replayed.status, 200) << replayed.error;
+  EXPECT_EQ(replayed.body, authorized.body);
+  EXPECT_EQ(over_tls.Get(kJob).status, 401);
+  EXPECT_EQ(replay.SignalAndWait(SIGTERM), 0) << replay.Stderr();
+  EXPECT_FALSE(std::filesystem::exists(ca_file.parent_path()));
+}
+
+TEST_F(RecordHttpsTest, AnUntrustedUpstreamIsAnswered502AndTheWarningSaysWhy) {
+  TempFile out("record-https-untrusted");
+  NasfakeProcess record({"record", "--upstream", upstream_->endpoint(), "--out",
+                         out.path().string()});  // the system's CAs: not the fake's
+  int port = NasfakeProcess::PortOf(record.FirstLine());
+  ASSERT_NE(port, 0) << record.Stderr();
+  TestClient client("127.0.0.1", port);
+  EXPECT_EQ(client.Get(kJob, {{"Authorization", "Bearer t"}}).status, 502);
+  EXPECT_EQ(record.SignalAndWait(SIGTERM), 0);
+  EXPECT_THAT(record.Stderr(), HasSubstr("SSLServerVerification: unable to get local issuer"));
+  EXPECT_THAT(record.Stderr(), HasSubstr("--upstream-ca FILE"));
+  EXPECT_TRUE(upstream_->journal().Entries().empty());  // nothing reached it
+}
+
+TEST(RecordCommandTest, RefusesOtherSchemesMissingFlagsAndABadUpstreamCa) {
+  NasfakeProcess ftp({"record", "--upstream", "ftp://example.com", "--out", "/tmp/never.json"});
+  EXPECT_EQ(ftp.FirstLine(), "");
+  EXPECT_EQ(ftp.Wait(), 2);
+  EXPECT_THAT(ftp.Stderr(), HasSubstr("--upstream must be an http:// or https:// URL"));
   EXPECT_FALSE(std::filesystem::exists("/tmp/never.json"));
 
   NasfakeProcess no_out({"record", "--upstream", "http://127.0.0.1:9"});
   EXPECT_EQ(no_out.Wait(), 2);
   EXPECT_THAT(no_out.Stderr(), HasSubstr("--out is required"));
+
+  NasfakeProcess ca_for_http({"record", "--upstream", "http://127.0.0.1:9", "--upstream-ca",
+                              "/etc/hostname", "--out", "/tmp/never.json"});
+  EXPECT_EQ(ca_for_http.Wait(), 2);
+  EXPECT_THAT(ca_for_http.Stderr(), HasSubstr("--upstream-ca is for an https:// upstream"));
+
+  NasfakeProcess not_a_ca({"record", "--upstream", "https://127.0.0.1:9", "--upstream-ca",
+                           "/etc/hostname", "--out", "/tmp/never.json"});
+  EXPECT_EQ(not_a_ca.FirstLine(), "");
+  EXPECT_EQ(not_a_ca.Wait(), 3);
+  EXPECT_THAT(not_a_ca.Stderr(), HasSubstr("/etc/hostname: no PEM certificate"));
+  EXPECT_FALSE(std::filesystem::exists("/tmp/never.json"));
 }
 
 TEST(RecordCommandTest, UnwritableOutIsExitCode3) {

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "fake/tls/certificates.h"
 #include "tests/support/nasfake_process.h"
 #include "tests/support/test_support.h"
 
@@ -16,6 +19,9 @@ namespace {
 
 using ::nasfake::testing::TestClient;
 using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::StartsWith;
 
 // `nasfake serve ARGS…` as a child process.
 class ServeProcess : public testing::NasfakeProcess {
@@ -127,6 +133,66 @@ TEST(ServeCommandTest, PortInUseSaysToPassPortZero) {
   EXPECT_EQ(second.FirstLine(), "");
   EXPECT_EQ(second.Wait(), 3);
   EXPECT_THAT(second.Stderr(), ::testing::HasSubstr("pass --port 0 for any free port"));
+}
+
+TEST(ServeCommandTest, TlsServesHttpsPrintsTheCaFileAndRemovesItOnStop) {
+  ServeProcess serve({"--tls", "--seed", std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed"});
+  std::string endpoint = serve.FirstLine();
+  ASSERT_THAT(endpoint, MatchesRegex("NASFAKE_ENDPOINT=https://127\\.0\\.0\\.1:[0-9]+"))
+      << serve.Stderr();
+  EXPECT_THAT(serve.FirstLine(), MatchesRegex("NASFAKE_GRPC_ENDPOINT=127\\.0\\.0\\.1:[0-9]+"));
+  std::string ca_line = serve.FirstLine();
+  ASSERT_THAT(ca_line, StartsWith("NASFAKE_CA_FILE="));
+  const std::filesystem::path ca_file = ca_line.substr(std::string("NASFAKE_CA_FILE=").size());
+  const std::filesystem::path dir = ca_file.parent_path();
+
+  // A private directory holding the CA's certificate and nothing else.
+  auto others = std::filesystem::perms::group_all | std::filesystem::perms::others_all;
+  EXPECT_EQ(std::filesystem::status(dir).permissions() & others, std::filesystem::perms::none);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir), {}), 1);
+  std::ifstream in(ca_file);
+  std::stringstream ca_pem;
+  ca_pem << in.rdbuf();
+  EXPECT_THAT(ca_pem.str(), StartsWith("-----BEGIN CERTIFICATE-----"));
+
+  TestClient client("127.0.0.1", testing::NasfakeProcess::PortOf(endpoint), ca_pem.str());
+  auto reply =
+      client.Get("/v1/projects/123456789012/locations/us-central1/nasJobs/2111217356469436416");
+  ASSERT_EQ(reply.status, 200) << reply.error;
+  EXPECT_EQ(reply.json()["state"], "JOB_STATE_RUNNING");
+  EXPECT_EQ(serve.SignalAndWait(SIGTERM), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(ServeCommandTest, TlsCertAndKeyFilesAreServedAndMustBeAPair) {
+  auto identity = tls::MakeTestIdentity({"127.0.0.1"});
+  auto other = tls::MakeTestIdentity({"127.0.0.1"});
+  ASSERT_TRUE(identity.ok() && other.ok());
+  const auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("serve-tls-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "cert.pem") << identity->cert_pem;
+  std::ofstream(dir / "key.pem") << identity->key_pem;
+  std::ofstream(dir / "other-key.pem") << other->key_pem;
+  const std::string cert = (dir / "cert.pem").string();
+
+  {
+    ServeProcess serve({"--no-grpc", "--tls-cert", cert, "--tls-key", (dir / "key.pem").string()});
+    std::string endpoint = serve.FirstLine();
+    ASSERT_THAT(endpoint, StartsWith("NASFAKE_ENDPOINT=https://")) << serve.Stderr();
+    TestClient client("127.0.0.1", testing::NasfakeProcess::PortOf(endpoint), identity->ca_pem);
+    EXPECT_EQ(client.Get("/v1/projects/123456789012/locations/us-central1/nasJobs").status, 200);
+    EXPECT_EQ(serve.SignalAndWait(SIGTERM), 0);
+    EXPECT_EQ(serve.FirstLine(), "");  // no NASFAKE_CA_FILE: the CA is not the fake's
+  }
+  ServeProcess no_key({"--tls-cert", cert});
+  EXPECT_EQ(no_key.Wait(), 2);
+  EXPECT_THAT(no_key.Stderr(), HasSubstr("--tls-cert and --tls-key go together"));
+  ServeProcess wrong_key({"--tls-cert", cert, "--tls-key", (dir / "other-key.pem").string()});
+  EXPECT_EQ(wrong_key.FirstLine(), "");
+  EXPECT_EQ(wrong_key.Wait(), 3);
+  EXPECT_THAT(wrong_key.Stderr(), HasSubstr("not the key of the certificate"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

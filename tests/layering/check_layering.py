@@ -17,7 +17,7 @@ import sys
 LAYERS = [
     ("core", ["fake"]),
     ("scenarios", ["scenarios"]),
-    ("server", ["fake/server", "fake/grpc"]),
+    ("server", ["fake/server", "fake/grpc", "fake/tls"]),
     ("conformance", ["conformance"]),
 ]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

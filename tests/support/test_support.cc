@@ -60,18 +60,42 @@ std::string Reply::Header(const std::string& lowercase_name) const {
 }
 
 struct TestClient::Impl {
-  Impl(const std::string& host, int port) : client(host, port) {
+  Impl(const std::string& host, int port, bool tls, const std::string& ca_pem)
+      : client((tls ? "https://" : "http://") + HostPort(host, port)) {
     client.set_keep_alive(true);
     client.set_url_encode(false);
     client.set_connection_timeout(5);
     client.set_read_timeout(10);
+    if (!tls) return;
+    client.enable_server_certificate_verification(true);
+    if (ca_pem.empty()) return;
+    X509_STORE* store = X509_STORE_new();
+    BIO* bio = BIO_new_mem_buf(ca_pem.data(), static_cast<int>(ca_pem.size()));
+    while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      X509_STORE_add_cert(store, cert);
+      X509_free(cert);
+    }
+    ERR_clear_error();  // the end of the text reads as an error
+    BIO_free(bio);
+    X509_STORE_set_default_paths(store);  // the system's CAs too
+    client.set_ca_cert_store(store);      // takes it
   }
+
+  static std::string HostPort(const std::string& host, int port) {
+    bool ipv6 = host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
+
   httplib::Client client;
 };
 
-TestClient::TestClient(const FakeServer& server) : TestClient("127.0.0.1", server.port()) {}
+TestClient::TestClient(const FakeServer& server)
+    : impl_(std::make_unique<Impl>("127.0.0.1", server.port(),
+                                   server.endpoint().rfind("https://", 0) == 0, server.ca_pem())) {}
 TestClient::TestClient(const std::string& host, int port)
-    : impl_(std::make_unique<Impl>(host, port)) {}
+    : impl_(std::make_unique<Impl>(host, port, false, "")) {}
+TestClient::TestClient(const std::string& host, int port, const std::string& ca_pem)
+    : impl_(std::make_unique<Impl>(host, port, true, ca_pem)) {}
 TestClient::~TestClient() = default;
 
 Reply TestClient::Send(const std::string& method, const std::string& target,

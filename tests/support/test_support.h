@@ -43,8 +43,13 @@ struct Reply {
 // One keep-alive HTTP/1.1 connection to a server (cpp-httplib client).
 class TestClient {
  public:
+  // To the server's endpoint(): over TLS trusting its ca_pem() when it has one.
   explicit TestClient(const FakeServer& server);
   TestClient(const std::string& host, int port);
+  // Over TLS (https://host:port), verifying the server's certificate and
+  // host name against the system's CAs and `ca_pem` (PEM text; "" for the
+  // system's alone).
+  TestClient(const std::string& host, int port, const std::string& ca_pem);
   ~TestClient();
   Reply Get(const std::string& target, const std::map<std::string, std::string>& headers = {});
   Reply Delete(const std::string& target);
