@@ -15,20 +15,25 @@ CallPool::~CallPool() {
 }
 
 bool CallPool::Run(std::function<void()> task) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (closed_ || tasks_ >= max_tasks_) return false;
-  queued_.push_back(std::move(task));
-  // Every queued task needs an idle thread of its own: one woken earlier may
-  // not have taken its task yet.
-  if (idle_ >= queued_.size()) {
-    work_cv_.notify_one();
-  } else if (StartDetachedThread(stack_bytes_, &CallPool::ThreadBody, this)) {
-    ++threads_;
-  } else {
-    queued_.pop_back();
-    return false;
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_ || tasks_ >= max_tasks_) return false;
+    queued_.push_back(std::move(task));
+    // Every queued task needs an idle thread of its own: one woken earlier
+    // may not have taken its task yet.
+    if (idle_ >= queued_.size()) {
+      wake = true;
+    } else if (StartDetachedThread(stack_bytes_, &CallPool::ThreadBody, this)) {
+      ++threads_;
+    } else {
+      queued_.pop_back();
+      return false;
+    }
+    ++tasks_;
   }
-  ++tasks_;
+  // Woken after the unlock, the thread does not block at once on mu_.
+  if (wake) work_cv_.notify_one();
   return true;
 }
 

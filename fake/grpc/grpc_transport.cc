@@ -178,9 +178,12 @@ class Mailbox {
   int wake_fd() const { return wake_fd_; }
 
   void Post(Completion completion) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;  // the connection is gone: the reply is dropped
-    done_.push_back(std::move(completion));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;  // the connection is gone: the reply is dropped
+      done_.push_back(std::move(completion));
+    }
+    // After the unlock, so the woken connection does not block on mu_ in Take().
     WakeEventfd(wake_fd_);
   }
 
