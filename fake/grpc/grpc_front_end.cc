@@ -173,15 +173,22 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   return request;
 }
 
-// The call's reply for the fake's answer (see the header).
-GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
+// The call's reply for the fake's answer (see the header); `replies` keeps
+// the messages transcoded from 2xx answers.
+GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output,
+                  ReplyCache& replies) {
   auto raw = [&] { return GrpcReply::Http(response.status, response.content_type, response.body); };
   const bool is_json = response.content_type.rfind("application/json", 0) == 0;
   if (!is_json) return raw();
   if (response.status >= 200 && response.status < 300) {
+    if (std::optional<std::string> kept = replies.Find(output, response.body)) {
+      return GrpcReply::Message(std::move(*kept));
+    }
     std::unique_ptr<pb::Message> message = NewMessage(output);
     if (!pb::util::JsonStringToMessage(response.body, message.get()).ok()) return raw();
-    return GrpcReply::Message(message->SerializeAsString());
+    std::string bytes = message->SerializeAsString();
+    replies.Add(output, response.body, bytes);
+    return GrpcReply::Message(std::move(bytes));
   }
   json body = json::parse(response.body, nullptr, false);
   const json* error = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
@@ -201,7 +208,9 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
 
 }  // namespace
 
-GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) { KeepDescriptorsLinked(); }
+GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) {
+  KeepDescriptorsLinked();
+}
 
 GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   const api::HttpRule* rule = api::HttpRuleOfRpc(call.path);
@@ -215,7 +224,7 @@ GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   StatusOr<api::Request> request = ToRequest(*rule, *message, call);
   if (!request.ok()) return StatusReply(request.status());
   const api::Response response = handler_(std::move(*request));
-  GrpcReply reply = ToReply(response, method->output_type());
+  GrpcReply reply = ToReply(response, method->output_type(), replies_);
   reply.fault = response.fault;  // the transport performs it
   return reply;
 }

@@ -177,6 +177,24 @@ TEST_F(GrpcApiTest, CancelThenCancelledWithErrorCodeOneOnTheVirtualClock) {
   EXPECT_EQ(job.error().code(), 1);
 }
 
+TEST_F(GrpcApiTest, APolledJobIsAnsweredAfreshOnceItChanges) {
+  v1::GetNasJobRequest get;
+  get.set_name(kRunning);
+  v1::NasJob first, again;
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &first).ok());
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(again.state(), v1::JOB_STATE_RUNNING);
+  v1::CancelNasJobRequest cancel;
+  cancel.set_name(kRunning);
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(jobs_->CancelNasJob(Context().get(), cancel, &empty).ok());
+  v1::NasJob changed;
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &changed).ok());
+  EXPECT_EQ(changed.state(), v1::JOB_STATE_CANCELLING);
+  EXPECT_EQ(changed.name(), kRunning);
+}
+
 TEST_F(GrpcApiTest, DeleteReturnsAnOperationPolledThroughOperations) {
   v1::DeleteNasJobRequest request;
   request.set_name(kSucceeded);
