@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fake/api/http_rule.h"
+#include "fake/api/query.h"
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "google/cloud/aiplatform/v1/job_service.pb.h"
@@ -69,25 +70,6 @@ std::unique_ptr<pb::Message> NewMessage(const pb::Descriptor* type) {
   return std::unique_ptr<pb::Message>(prototype->New());
 }
 
-// Percent-encodes what is not unreserved (RFC 3986), keeping '/' when asked.
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 // The query text of one top-level JSON field: strings as they are, numbers
 // and booleans as JSON writes them.
 std::string QueryValue(const json& value) {
@@ -142,7 +124,7 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   api::Request request;
   request.transport = api::Transport::kGrpc;
   request.method = std::string(rule.method);
-  request.target = "/v1/" + PercentEncode(resource, true);
+  request.target = "/v1/" + api::PercentEncode(resource, true);
   if (!rule.collection.empty()) request.target += "/" + std::string(rule.collection);
   if (!rule.verb.empty()) request.target += ":" + std::string(rule.verb);
 
@@ -159,7 +141,8 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   char separator = '?';
   for (const auto& [name, value] : fields.items()) {
     request.target +=
-        separator + PercentEncode(name, false) + "=" + PercentEncode(QueryValue(value), false);
+        separator + api::PercentEncode(name, false) + "=" +
+                      api::PercentEncode(QueryValue(value), false);
     separator = '&';
   }
   request.headers = call.metadata;
