@@ -124,38 +124,38 @@ function OperationJson(operation) {
 
 async function Perform(client, request) {
   const [first, second] = request.args;
+  const {Call} = protocol;
+  const getJob = async () => (await Call(() => client.getNasJob({name: first}, CallOptions(request))))[0];
   switch (request.operation) {
-    case 'get': {
-      const [job] = await client.getNasJob({name: first}, CallOptions(request));
-      return {job: JobJson(job)};
-    }
+    case 'get':
+      return {job: JobJson(await getJob())};
     case 'cancel':
-      await client.cancelNasJob({name: first}, CallOptions(request));
+      await Call(() => client.cancelNasJob({name: first}, CallOptions(request)));
       return {};
     case 'cancel-and-wait': {
-      await client.cancelNasJob({name: first}, CallOptions(request));
-      const job = await protocol.PollUntil(
-        request, async () => (await client.getNasJob({name: first}, CallOptions(request)))[0],
-        job => protocol.TERMINAL_STATES.has(job.state));
+      await Call(() => client.cancelNasJob({name: first}, CallOptions(request)));
+      const job = await protocol.PollUntil(request, getJob,
+                                           job => protocol.TERMINAL_STATES.has(job.state));
       return {job: JobJson(job)};
     }
     case 'list': {
-      const [jobs] = await client.listNasJobs({parent: first, filter: second || ''},
-                                              CallOptions(request));
+      const [jobs] = await Call(() => client.listNasJobs({parent: first, filter: second || ''},
+                                                         CallOptions(request)));
       return {jobs: jobs.map(JobJson)};
     }
     case 'create': {
       const json = JSON.parse(require('fs').readFileSync(second, 'utf8'));
       const nasJob = NasJob.toObject(gax.serializer.fromProto3JSON(NasJob, json));
-      const [job] = await client.createNasJob({parent: first, nasJob}, CallOptions(request));
+      const [job] = await Call(() => client.createNasJob({parent: first, nasJob},
+                                                         CallOptions(request)));
       return {job: JobJson(job)};
     }
     case 'delete': {
       const options = CallOptions(request);
       options.longrunning = gax.createDefaultBackoffSettings();
       options.longrunning.totalTimeoutMillis = options.timeout;
-      const [operation] = await client.deleteNasJob({name: first}, options);
-      await operation.promise();
+      const [operation] = await Call(() => client.deleteNasJob({name: first}, options));
+      await Call(() => operation.promise());
       return {operation: OperationJson(operation)};
     }
   }
@@ -171,14 +171,5 @@ protocol.Main({
     } finally {
       await client.close().catch(() => {});
     }
-  },
-  // gax reports API and transport errors as GoogleError with a gRPC code
-  // (on REST, from the error body or the HTTP status).
-  errorOf: e => {
-    if (!(e instanceof Error)) return null;
-    const status = protocol.RpcCodeName(e.code) ||
-                   (protocol.CONNECTION_ERRORS.has(e.code) ? 'UNAVAILABLE' : null) ||
-                   (e instanceof gax.GoogleError ? 'UNKNOWN' : null);
-    return status ? {status, message: e.details || e.message} : null;
   },
 });

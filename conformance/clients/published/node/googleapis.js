@@ -30,26 +30,26 @@ const Options = request => ({timeout: Math.max(1, Math.floor(request.remainingMs
 
 async function Perform(api, request) {
   const [first, second] = request.args;
+  const {Call} = protocol;
   const nasJobs = api.projects.locations.nasJobs;
+  const operations = api.projects.locations.operations;
+  const getJob = async () => (await Call(() => nasJobs.get({name: first}, Options(request)))).data;
   switch (request.operation) {
     case 'get':
-      return {job: (await nasJobs.get({name: first}, Options(request))).data};
+      return {job: await getJob()};
     case 'cancel':
-      await nasJobs.cancel({name: first}, Options(request));
+      await Call(() => nasJobs.cancel({name: first}, Options(request)));
       return {};
-    case 'cancel-and-wait': {
-      await nasJobs.cancel({name: first}, Options(request));
-      const job = await protocol.PollUntil(
-        request, async () => (await nasJobs.get({name: first}, Options(request))).data,
-        job => protocol.TERMINAL_STATES.has(job.state));
-      return {job};
-    }
+    case 'cancel-and-wait':
+      await Call(() => nasJobs.cancel({name: first}, Options(request)));
+      return {job: await protocol.PollUntil(request, getJob,
+                                            job => protocol.TERMINAL_STATES.has(job.state))};
     case 'list': {
       const jobs = [];
       let pageToken;
       do {
         const params = {parent: first, filter: second, pageToken};
-        const page = (await nasJobs.list(params, Options(request))).data;
+        const page = (await Call(() => nasJobs.list(params, Options(request)))).data;
         jobs.push(...(page.nasJobs || []));
         pageToken = page.nextPageToken;
       } while (pageToken);
@@ -57,15 +57,16 @@ async function Perform(api, request) {
     }
     case 'create': {
       const requestBody = JSON.parse(require('fs').readFileSync(second, 'utf8'));
-      return {job: (await nasJobs.create({parent: first, requestBody}, Options(request))).data};
+      const created = await Call(() => nasJobs.create({parent: first, requestBody},
+                                                      Options(request)));
+      return {job: created.data};
     }
     case 'delete': {
-      const operations = api.projects.locations.operations;
-      let operation = (await nasJobs.delete({name: first}, Options(request))).data;
+      let operation = (await Call(() => nasJobs.delete({name: first}, Options(request)))).data;
       if (!operation.done) {
         const name = operation.name;
         operation = await protocol.PollUntil(
-          request, async () => (await operations.get({name}, Options(request))).data,
+          request, async () => (await Call(() => operations.get({name}, Options(request)))).data,
           op => op.done);
       }
       if (operation.error) {
@@ -78,29 +79,7 @@ async function Perform(api, request) {
   throw new Error(`unknown operation ${request.operation}`);
 }
 
-// gaxios's error: with the answer (status, error body) or the failure to get one.
-function ErrorOf(e) {
-  if (!(e instanceof Error)) return null;
-  if (e.response) {
-    const body = e.response.data && e.response.data.error;
-    const status = (body && protocol.RpcCodeName(body.status)) ||
-                   protocol.StatusFromHttp(e.response.status);
-    return {status, message: (body && body.message) || e.message};
-  }
-  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted' ||
-      e.code === 'ABORT_ERR' || e.code === 'ETIMEDOUT' || e.code === 23) {
-    return {status: 'DEADLINE_EXCEEDED', message: e.message};
-  }
-  if (protocol.CONNECTION_ERRORS.has(e.code) ||
-      (e.cause && protocol.CONNECTION_ERRORS.has(e.cause.code))) {
-    return {status: 'UNAVAILABLE', message: e.message};
-  }
-  if (e.name === 'GaxiosError') return {status: 'UNKNOWN', message: e.message};
-  return null;
-}
-
 protocol.Main({
   transports: ['rest'],
   perform: request => Perform(NewApi(request), request),
-  errorOf: ErrorOf,
 });

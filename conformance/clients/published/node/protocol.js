@@ -4,18 +4,16 @@
 // request per line in persistent mode), printing the answer, and the exit
 // status. What a client library does is in the adapter that calls Main().
 //
-// An adapter is {transports, perform(request), errorOf(exception)}:
-//   perform(request) resolves to the success object ({"job": …}, {} …) or
-//     throws what the library threw;
-//   errorOf(exception) is {status, message} for an error the library reports
-//     (an API or transport error), or null for anything else: a crash.
+// An adapter is {transports, perform(request)}: perform resolves to the
+// success object ({"job": …}, {} …). It makes each library call through
+// Call(), so that what a library rejects with is reported as an error
+// (ErrorOf) and anything else the adapter throws is a crash.
 // A request is {operation, args, transport, endpoint, grpcEndpoint, token,
 // deadlineMs, remainingMs()}.
 //
 // The library is loaded from the current directory's node_modules (the pinned
 // set the adapter runs in): see Library().
 
-const fs = require('fs');
 const path = require('path');
 const readline = require('readline');
 const {createRequire} = require('module');
@@ -76,25 +74,54 @@ const CONNECTION_ERRORS = new Set([
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT',
 ]);
 
+// The {status, message} to report for what a library call rejected with,
+// from what the library tells its caller (PROTOCOL.md's table): the gRPC
+// code it gives (gax's GoogleError, grpc-js); else the status of an error
+// body it decoded (gaxios's response.data); else the HTTP status; else
+// DEADLINE_EXCEEDED for a timeout, UNAVAILABLE for a failed connection;
+// else UNKNOWN (e.g. a SyntaxError from a body that is not JSON).
+function ErrorOf(e) {
+  const error = (e && typeof e === 'object') ? e : {message: String(e)};
+  const response = error.response;
+  const body = response && response.data && typeof response.data === 'object' &&
+               response.data.error && typeof response.data.error === 'object'
+                 ? response.data.error : null;
+  const httpStatus = typeof error.status === 'number' ? error.status
+                     : response && typeof response.status === 'number' ? response.status
+                     : null;
+  const code = error.code;
+  const causeCode = error.cause && error.cause.code;
+  let status = RpcCodeName(typeof code === 'number' ? code : null) ||
+               (body && RpcCodeName(body.status)) ||
+               (httpStatus !== null ? StatusFromHttp(httpStatus) : null);
+  if (!status && ['TimeoutError', 'AbortError', 'ETIMEDOUT'].includes(code)) {
+    status = 'DEADLINE_EXCEEDED';
+  }
+  if (!status && (CONNECTION_ERRORS.has(code) || CONNECTION_ERRORS.has(causeCode))) {
+    status = 'UNAVAILABLE';
+  }
+  let message = (body && typeof body.message === 'string' && body.message) ||
+                (typeof error.details === 'string' && error.details) || String(error.message);
+  if (!status) {
+    status = 'UNKNOWN';
+    if (error.name && error.name !== 'Error') message = `${error.name}: ${message}`;
+  }
+  return {status, message};
+}
+
 // The library, as installed in the pinned set this adapter runs in (the
 // current directory): require(name) from there.
 function Library(name) {
   return createRequire(path.join(process.cwd(), 'package.json'))(name);
 }
 
-// The version of a package in the pinned set (from its package.json on disk:
-// not every package exports it).
-function InstalledVersion(name) {
-  const file = path.join(process.cwd(), 'node_modules', name, 'package.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8')).version;
-}
-
-// Waits between the adapter's own polls: 20 ms growing ×1.5 up to 250 ms.
+// Waits between the adapter's own polls: 25 ms doubling up to 1 s, so that
+// the backoff shows through the time each call takes.
 function* PollDelays() {
-  let delay = 20;
+  let delay = 25;
   for (;;) {
     yield delay;
-    delay = Math.min(delay * 1.5, 250);
+    delay = Math.min(delay * 2, 1000);
   }
 }
 
@@ -105,6 +132,23 @@ class ApiError extends Error {
   constructor(status, message) {
     super(message);
     this.status = status;
+  }
+}
+
+// What a library call rejected with (or threw).
+class LibraryError extends Error {
+  constructor(cause) {
+    super(String((cause && cause.message) || cause));
+    this.cause = cause;
+  }
+}
+
+// Makes a library call: `call` returns the library's promise.
+async function Call(call) {
+  try {
+    return await call();
+  } catch (e) {
+    throw e instanceof ApiError ? e : new LibraryError(e);
   }
 }
 
@@ -164,8 +208,9 @@ async function Answer(adapter, request) {
   try {
     result = await adapter.perform(request);
   } catch (e) {
-    const error = e instanceof ApiError ? {status: e.status, message: e.message}
-                                        : adapter.errorOf(e);
+    const error = e instanceof ApiError       ? {status: e.status, message: e.message}
+                  : e instanceof LibraryError ? ErrorOf(e.cause)
+                                              : null;
     if (!error) {
       process.stderr.write(`crash: ${(e && e.stack) || e}\n`);
       return 3;
@@ -250,12 +295,10 @@ async function Main(adapter) {
 
 module.exports = {
   ApiError,
-  CONNECTION_ERRORS,
-  InstalledVersion,
+  Call,
   Library,
   Main,
   PollUntil,
   RpcCodeName,
-  StatusFromHttp,
   TERMINAL_STATES,
 };
