@@ -26,14 +26,16 @@ const gax = protocol.Library('google-gax');
 
 // The library's own proto descriptors, for converting the API's JSON form to
 // and from its objects (gax's REST transport does the same with them).
-const root = gax.protobufFromJSON(protocol.Library('@google-cloud/aiplatform/build/protos/protos.json'));
+const root = gax.protobufFromJSON(
+  protocol.Library('@google-cloud/aiplatform/build/protos/protos.json'));
 const NasJob = root.lookupType('google.cloud.aiplatform.v1.NasJob');
 
 function NewClient(request) {
   const authClient = new gax.googleAuthLibrary.OAuth2Client();
   authClient.setCredentials({access_token: request.token});
   if (request.transport === 'grpc') {
-    // NASFAKE_GRPC_ENDPOINT, or an endpoint that is HOST:PORT.
+    // NASFAKE_GRPC_ENDPOINT (HOST:PORT); a runner that gives only one
+    // endpoint gives the gRPC one as NASFAKE_ENDPOINT.
     const address = request.grpcEndpoint || request.endpoint;
     const colon = address.lastIndexOf(':');
     return new aiplatform.v1.JobServiceClient({
@@ -102,8 +104,7 @@ const JobJson = job => gax.serializer.toProto3JSON(NasJob.fromObject(WithoutDefa
 // An Any as the library returned it ({type_url, value} on gRPC, {typeUrl,
 // value} on REST), decoded where its type is known, in the API's JSON form.
 function AnyJson(any) {
-  if (!any) return undefined;
-  const url = any.type_url || any.typeUrl || any['@type'];
+  const url = any.type_url || any.typeUrl;
   const out = {'@type': url};
   const type = url && root.lookup(url.slice(url.lastIndexOf('/') + 1));
   if (type && type.decode && any.value && any.value.length) {
@@ -112,12 +113,12 @@ function AnyJson(any) {
   return out;
 }
 
-// The operation, done, as the library last got it, in the API's JSON form.
+// The operation, done, as the library last got it, in the API's JSON form
+// (one that failed never gets here: gax rejects with its error).
 function OperationJson(operation) {
   const latest = operation.latestResponse;
   const json = {name: latest.name, done: Boolean(latest.done)};
   if (latest.metadata) json.metadata = AnyJson(latest.metadata);
-  if (latest.error) json.error = {code: latest.error.code, message: latest.error.message};
   if (latest.response) json.response = AnyJson(latest.response);
   return json;
 }
@@ -125,7 +126,8 @@ function OperationJson(operation) {
 async function Perform(client, request) {
   const [first, second] = request.args;
   const {Call} = protocol;
-  const getJob = async () => (await Call(() => client.getNasJob({name: first}, CallOptions(request))))[0];
+  const getJob = async () =>
+    (await Call(() => client.getNasJob({name: first}, CallOptions(request))))[0];
   switch (request.operation) {
     case 'get':
       return {job: JobJson(await getJob())};

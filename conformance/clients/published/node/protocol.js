@@ -71,7 +71,7 @@ function RpcCodeName(code) {
 // What Node reports for a connection that failed, was reset or closed early.
 const CONNECTION_ERRORS = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH',
-  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_CONSTANT',
+  'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 // The {status, message} to report for what a library call rejected with,
