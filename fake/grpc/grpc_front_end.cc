@@ -168,7 +168,11 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output,
       return GrpcReply::Message(std::move(*kept));
     }
     std::unique_ptr<pb::Message> message = NewMessage(output);
-    if (!pb::util::JsonStringToMessage(response.body, message.get()).ok()) return raw();
+    // Fields the message does not have (a scripted answer from a newer API
+    // version) are dropped: a client knows no more of them than their name.
+    pb::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = true;
+    if (!pb::util::JsonStringToMessage(response.body, message.get(), parse).ok()) return raw();
     std::string bytes = message->SerializeAsString();
     replies.Add(output, response.body, bytes);
     return GrpcReply::Message(std::move(bytes));

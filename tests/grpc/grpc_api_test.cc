@@ -399,6 +399,28 @@ TEST_F(GrpcApiTest, AGrpcOnlyFaultOnARestRequestIsNotPerformed) {
   EXPECT_EQ(entries[0].status, 503);
 }
 
+// A scripted answer with fields this API version lacks reaches a gRPC client
+// as the message it knows, the other fields dropped.
+TEST_F(GrpcApiTest, AnAnswersUnknownFieldsAreDropped) {
+  scenarios::ScriptedAnswer newer;
+  newer.body = R"({"name":")" + std::string(kRunning) +
+               R"(","state":"JOB_STATE_RUNNING","futureField":{"nested":[1,2]},)"
+               R"("anotherNewField":"x"})";
+  auto scenario = scenarios::ScenarioBuilder("newer")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Answer(newer)
+                      .Build();
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  ::grpc::Status status = jobs_->GetNasJob(Context().get(), request, &job);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(job.name(), kRunning);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
+}
+
 TEST_F(GrpcApiTest, AnHtmlAnswerReachesTheClientAsItsHttpStatus) {
   auto scenario = scenarios::ScenarioBuilder("proxy")
                       .On(scenarios::Match().Operation("nasJobs.get"))
