@@ -3,6 +3,7 @@
 // test binary (conformance/gtest/conformance_gtest.h).
 #include <gtest/gtest.h>
 
+#include "conformance/clients/reference/nas_jobs_client.h"
 #include "conformance/clients/reference/operation.h"
 #include "conformance/gtest/conformance_gtest.h"
 

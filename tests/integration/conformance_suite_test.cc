@@ -151,7 +151,7 @@ TEST(ConformanceSuiteTest, ProgressGoesToStderrAsEachCaseFinishes) {
       std::string(NASFAKE_BINARY) + " conformance --cases 'cancel-*' >/dev/null 2>" + stderr_path;
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string progress = ReadFile(stderr_path);
-  EXPECT_THAT(progress, ::testing::ContainsRegex("\\[ *1/[0-9]+\\] PASS  cancel-"));
+  EXPECT_THAT(progress, ::testing::ContainsRegex("\\[ *1/[0-9]+\\] PASS  rest cancel-"));
   EXPECT_THAT(progress, ::testing::HasSubstr("(REQUIRED, "));
 }
 
