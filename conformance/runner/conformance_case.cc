@@ -235,7 +235,8 @@ bool Selector::Matches(const journal::Entry& e) const {
 std::string Selector::Describe() const {
   std::string out;
   if (method) out += *method + " ";
-  out += operation ? *operation : (method ? "requests" : "any request");
+  const bool qualified = method || status || response_contains || action_contains;
+  out += operation ? *operation : (qualified ? "requests" : "any request");
   if (status) out += " answered " + std::to_string(*status);
   if (response_contains) out += " whose answer contains \"" + *response_contains + "\"";
   if (action_contains) out += " whose action says \"" + *action_contains + "\"";

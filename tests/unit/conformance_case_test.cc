@@ -243,7 +243,7 @@ TEST(ConformanceCaseTest, TransportsOfACaseAndOfItsChecks) {
   EXPECT_THAT(Evaluate(c, ok, {grpc}, "tok", api::Transport::kGrpc), IsEmpty());
   grpc.action = "pass (x-goog-request-params name=\"x\" is not the request's \"y\")";
   EXPECT_THAT(Evaluate(c, ok, {grpc}, "tok", api::Transport::kGrpc),
-              ElementsAre(HasSubstr("routing header agrees: expected at most 0 any request whose "
+              ElementsAre(HasSubstr("routing header agrees: expected at most 0 requests whose "
                                     "action says \"x-goog-request-params\", saw 1")));
   // A client asked for gRPC that talks REST fails, whatever else it does.
   rest.headers.emplace_back("content-type", "application/json");
