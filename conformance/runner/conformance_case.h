@@ -1,6 +1,7 @@
-// A conformance case: a scenario, one adapter operation, and what a
-// conformant client's outcome and traffic look like. Cases are JSON files
-// (conformance/cases/*.json); the format is in conformance/README.md.
+// A conformance case: a scenario, one adapter operation, the transports it
+// runs over, and what a conformant client's outcome and traffic look like.
+// Cases are JSON files (conformance/cases/*.json); the format is in
+// conformance/PROTOCOL.md, "Case files".
 #pragma once
 
 #include <chrono>
