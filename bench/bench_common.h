@@ -1,12 +1,13 @@
 // What the benchmarks share: a full NasJob (the reference's own example, with
 // spec, output and labels), stores seeded with copies of it, a scenario of N
-// rules that every request must be checked against (and none matches), and
-// the requests a client sends.
+// rules that every request must be checked against (and none matches), the
+// requests a client sends, and the full fake the load benchmarks drive.
 #pragma once
 
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "fake/model/json_mapping.h"
 #include "fake/model/json_text.h"
 #include "fake/model/nas_job.h"
+#include "fake/server/fake_server.h"
 #include "fake/store/job_store.h"
 #include "scenarios/scenario.h"
 
@@ -186,6 +188,33 @@ inline api::Request ListRequest() {
   request.headers = ClientHeaders();
   request.remote_addr = "127.0.0.1:40000";
   return request;
+}
+
+// --- The full fake of the load benchmarks -------------------------------------
+
+inline constexpr size_t kSeededJobs = 1000;
+inline constexpr size_t kScenarioRules = 20;
+
+// A FakeServer (REST and gRPC) with kSeededJobs copies of the full job
+// (JobName(0) …) and a kScenarioRules-rule scenario none of whose rules matches.
+inline std::unique_ptr<FakeServer> StartLoadedFake() {
+  auto server = FakeServer::Start();
+  if (!server.ok()) Die("fake: " + server.status().message());
+  SeedJobs((*server)->jobs(), kSeededJobs);
+  if (Status s = (*server)->LoadScenario(NonMatchingScenario(kScenarioRules)); !s.ok()) {
+    Die("scenario: " + s.message());
+  }
+  return std::move(*server);
+}
+
+// What the fake answers to a GET of a seeded job (JobName(0)): the minimal
+// servers answer the same job.
+inline std::string GetBody() {
+  model::NasJob job = FullJob();
+  job.name = JobName(0);
+  job.state = model::JobState::kRunning;
+  job.end_time.reset();
+  return model::ToJson(job);
 }
 
 }  // namespace nasfake::bench

@@ -18,13 +18,10 @@
 // "Accept-Encoding: gzip, deflate, br"; a compressed answer is counted. Latency
 // is from the first byte sent (the connect, in new-connection mode) to the
 // last byte of the answer read.
-#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/eventfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,29 +31,23 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bench/bench_common.h"
 #include "bench/bench_http.h"
+#include "bench/bench_util.h"
 #include "bench/minimal_server.h"
 #include "fake/server/fake_server.h"
-
-extern char** environ;
 
 namespace nasfake::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr size_t kSeededJobs = 1000;
-constexpr size_t kScenarioRules = 20;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
@@ -74,28 +65,6 @@ struct Options {
     return only.empty() || ("," + only + ",").find("," + section + ",") != std::string::npos;
   }
 };
-
-// --- Servers ----------------------------------------------------------------
-
-std::unique_ptr<FakeServer> StartLoadedFake() {
-  auto server = FakeServer::Start();
-  if (!server.ok()) Die("fake: " + server.status().message());
-  SeedJobs((*server)->jobs(), kSeededJobs);
-  if (Status s = (*server)->LoadScenario(NonMatchingScenario(kScenarioRules)); !s.ok()) {
-    Die("scenario: " + s.message());
-  }
-  return std::move(*server);
-}
-
-// What the fake answers to a GET of a seeded job: the minimal server answers
-// the same bytes.
-std::string GetBody() {
-  model::NasJob job = FullJob();
-  job.name = JobName(0);
-  job.state = model::JobState::kRunning;
-  job.end_time.reset();
-  return model::ToJson(job);
-}
 
 // --- Load generator -----------------------------------------------------------
 
@@ -221,18 +190,6 @@ LoadResult Drive(int port, const LoadSpec& spec, size_t requests, double max_sec
     result.server_cpu_us = (process_cpu - client_cpu) / static_cast<double>(all.size());
   }
   return result;
-}
-
-template <typename T>
-T Median(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? T{} : v[v.size() / 2];
-}
-
-std::string Fixed(double v, int digits) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(digits) << v;
-  return out.str();
 }
 
 // --- The target summary -----------------------------------------------------
@@ -465,81 +422,6 @@ void StartStopSection(const Options& options) {
          fs < 5000, fs <= 1.5 * floor);
 }
 
-// --- Child processes --------------------------------------------------------
-
-struct Child {
-  pid_t pid = -1;
-  int in = -1;   // its stdin (we write)
-  int out = -1;  // its stdout (we read)
-};
-
-Child Spawn(const std::vector<std::string>& argv) {
-  int in_pipe[2], out_pipe[2];
-  if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) Die("pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  Child child;
-  if (posix_spawnp(&child.pid, args[0], &actions, nullptr, args.data(), environ) != 0) {
-    Die("cannot run " + argv[0]);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(in_pipe[0]);
-  ::close(out_pipe[1]);
-  child.in = in_pipe[1];
-  child.out = out_pipe[0];
-  return child;
-}
-
-// Reads stdout of `child` until a line starting with `prefix`; returns the
-// rest of it, or "" on timeout or EOF.
-std::string ReadLine(const Child& child, const std::string& prefix, int timeout_ms) {
-  std::string text;
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    size_t pos = 0;
-    while (true) {
-      size_t nl = text.find('\n', pos);
-      if (nl == std::string::npos) break;
-      if (text.compare(pos, prefix.size(), prefix) == 0) {
-        return text.substr(pos + prefix.size(), nl - pos - prefix.size());
-      }
-      pos = nl + 1;
-    }
-    int left = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
-    if (left <= 0) return "";
-    pollfd p{child.out, POLLIN, 0};
-    if (::poll(&p, 1, left) <= 0) return "";
-    char chunk[4096];
-    ssize_t n = ::read(child.out, chunk, sizeof chunk);
-    if (n <= 0) return "";
-    text.append(chunk, static_cast<size_t>(n));
-  }
-}
-
-int Wait(Child& child, int timeout_ms) {
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  int status = 0;
-  while (::waitpid(child.pid, &status, WNOHANG) == 0) {
-    if (Clock::now() > deadline) {
-      ::kill(child.pid, SIGKILL);
-      ::waitpid(child.pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  if (child.in >= 0) ::close(child.in);
-  if (child.out >= 0) ::close(child.out);
-  child = Child{};
-  return status;
-}
-
 // Child mode: a server until stdin closes.
 int Serve(const std::string& which, size_t threads) {
   std::unique_ptr<FakeServer> fake;
@@ -563,17 +445,6 @@ int Serve(const std::string& which, size_t threads) {
 }
 
 // --- 3. Instructions per GET (callgrind) -------------------------------------
-
-std::string FindInPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
 
 // GETs cycle over this many jobs, as a client polling its jobs does (the
 // first GET of a job after it changes pays for its serialisation; both runs

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "fake/api/query.h"
@@ -27,45 +26,6 @@ constexpr size_t kDescribedBody = 120;
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX sequences decoded; anything else (a lone '%' included) kept as is.
-std::string LenientlyDecoded(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 &&
-        HexDigit(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// Every byte but RFC 3986's unreserved ones as %XX: one spelling per value.
-std::string Encoded(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    }
-  }
-  return out;
 }
 
 // JSON without whitespace and with sorted keys; anything else as is.
@@ -98,7 +58,7 @@ std::string ReplayKey(const api::Request& request) {
     for (const auto& [name, value] : parsed->query) {
       if (Contains(kNeverChangeTheAnswer, name)) continue;
       if ((name == "$alt" || name == "alt") && value == "json") continue;
-      kept.push_back(Encoded(name) + "=" + Encoded(value));
+      kept.push_back(api::PercentEncode(name, false) + "=" + api::PercentEncode(value, false));
     }
     std::sort(kept.begin(), kept.end());
     for (size_t i = 0; i < kept.size(); ++i) key += (i == 0 ? "?" : "&") + kept[i];
@@ -117,7 +77,8 @@ std::string LooseReplayKey(std::string_view method, std::string_view target) {
   while (true) {
     size_t amp = query.find('&');
     std::string_view parameter = query.substr(0, amp);
-    if (!Contains(kLooseDropped, LenientlyDecoded(parameter.substr(0, parameter.find('='))))) {
+    std::string_view name = parameter.substr(0, parameter.find('='));
+    if (!Contains(kLooseDropped, api::PercentDecode(name, false).value_or(std::string(name)))) {
       kept += kept.empty() ? "" : "&";
       kept += parameter;
     }

@@ -29,4 +29,8 @@ std::optional<ParsedTarget> ParseTarget(std::string_view target);
 // escape or a decoded NUL byte.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
 
+// Every byte but RFC 3986's unreserved ones (and '/' when `keep_slash`) as
+// %XX with uppercase hex: one spelling per value, as a path or query value.
+std::string PercentEncode(std::string_view text, bool keep_slash);
+
 }  // namespace nasfake::api

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "fake/api/http_rule.h"
+#include "fake/api/query.h"
 #include "fake/api/router.h"
 #include "fake/errors.h"
 #include "google/cloud/aiplatform/v1/job_service.pb.h"
@@ -69,25 +70,6 @@ std::unique_ptr<pb::Message> NewMessage(const pb::Descriptor* type) {
   return std::unique_ptr<pb::Message>(prototype->New());
 }
 
-// Percent-encodes what is not unreserved (RFC 3986), keeping '/' when asked.
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
-    }
-  }
-  return out;
-}
-
 // The query text of one top-level JSON field: strings as they are, numbers
 // and booleans as JSON writes them.
 std::string QueryValue(const json& value) {
@@ -142,7 +124,7 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   api::Request request;
   request.transport = api::Transport::kGrpc;
   request.method = std::string(rule.method);
-  request.target = "/v1/" + PercentEncode(resource, true);
+  request.target = "/v1/" + api::PercentEncode(resource, true);
   if (!rule.collection.empty()) request.target += "/" + std::string(rule.collection);
   if (!rule.verb.empty()) request.target += ":" + std::string(rule.verb);
 
@@ -159,7 +141,8 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   char separator = '?';
   for (const auto& [name, value] : fields.items()) {
     request.target +=
-        separator + PercentEncode(name, false) + "=" + PercentEncode(QueryValue(value), false);
+        separator + api::PercentEncode(name, false) + "=" +
+                      api::PercentEncode(QueryValue(value), false);
     separator = '&';
   }
   request.headers = call.metadata;
@@ -173,15 +156,26 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   return request;
 }
 
-// The call's reply for the fake's answer (see the header).
-GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
+// The call's reply for the fake's answer (see the header); `replies` keeps
+// the messages transcoded from 2xx answers.
+GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output,
+                  ReplyCache& replies) {
   auto raw = [&] { return GrpcReply::Http(response.status, response.content_type, response.body); };
   const bool is_json = response.content_type.rfind("application/json", 0) == 0;
   if (!is_json) return raw();
   if (response.status >= 200 && response.status < 300) {
+    if (std::optional<std::string> kept = replies.Find(output, response.body)) {
+      return GrpcReply::Message(std::move(*kept));
+    }
     std::unique_ptr<pb::Message> message = NewMessage(output);
-    if (!pb::util::JsonStringToMessage(response.body, message.get()).ok()) return raw();
-    return GrpcReply::Message(message->SerializeAsString());
+    // Fields the message does not have (a scripted answer from a newer API
+    // version) are dropped: a client knows no more of them than their name.
+    pb::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = true;
+    if (!pb::util::JsonStringToMessage(response.body, message.get(), parse).ok()) return raw();
+    std::string bytes = message->SerializeAsString();
+    replies.Add(output, response.body, bytes);
+    return GrpcReply::Message(std::move(bytes));
   }
   json body = json::parse(response.body, nullptr, false);
   const json* error = body.is_object() && body.contains("error") ? &body["error"] : nullptr;
@@ -201,7 +195,9 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output) {
 
 }  // namespace
 
-GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) { KeepDescriptorsLinked(); }
+GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) {
+  KeepDescriptorsLinked();
+}
 
 GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   const api::HttpRule* rule = api::HttpRuleOfRpc(call.path);
@@ -215,7 +211,7 @@ GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {
   StatusOr<api::Request> request = ToRequest(*rule, *message, call);
   if (!request.ok()) return StatusReply(request.status());
   const api::Response response = handler_(std::move(*request));
-  GrpcReply reply = ToReply(response, method->output_type());
+  GrpcReply reply = ToReply(response, method->output_type(), replies_);
   reply.fault = response.fault;  // the transport performs it
   return reply;
 }

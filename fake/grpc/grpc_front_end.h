@@ -13,7 +13,9 @@
 // passes --require-auth as over REST), and grpc-timeout the deadline.
 //
 // Answer → reply:
-//   2xx whose JSON body is the method's response message → the message;
+//   2xx whose JSON body is the method's response message → the message
+//     (a body answered before is not transcoded again while kept: see
+//     reply_cache.h);
 //   a Google error body {"error":{"code","message","status","details"}} →
 //     grpc-status from "status" (the code's name: NOT_FOUND …, never from
 //     the HTTP status), grpc-message, and grpc-status-details-bin carrying
@@ -31,6 +33,7 @@
 
 #include "fake/api/request.h"
 #include "fake/grpc/grpc_transport.h"
+#include "fake/grpc/reply_cache.h"
 
 namespace nasfake::grpc {
 
@@ -41,10 +44,14 @@ class GrpcFrontEnd {
   using Handler = std::function<api::Response(api::Request&&)>;
   explicit GrpcFrontEnd(Handler handler);
 
+  // Thread-safe: called concurrently for different calls.
   GrpcReply Handle(const GrpcCall& call) const;
 
  private:
   Handler handler_;
+  // Response messages already transcoded (see reply_cache.h): thread-safe,
+  // and no part of the front end's observable state.
+  mutable ReplyCache replies_;
 };
 
 }  // namespace nasfake::grpc

@@ -6,8 +6,9 @@
 // - The listener thread accepts and starts one detached thread per
 //   connection (kConnectionThreadStack). A Connection lives on its thread's
 //   stack with its nghttp2 session and its streams; nothing else touches them.
-// - Each complete call runs on a detached call thread (kCallThreadStack) that
-//   owns its GrpcCall and holds a shared_ptr to the connection's Mailbox, the
+// - Each complete call runs as a task of the CallPool (call_pool.h: a thread
+//   of its own, kCallThreadStack, reused from call to call). The task owns
+//   its GrpcCall and holds a shared_ptr to the connection's Mailbox, the
 //   only object both sides share: the call thread posts its reply there and
 //   writes the Mailbox's eventfd; the connection's poll loop wakes, takes the
 //   replies and answers the streams still waiting (a stream is looked up by
@@ -15,10 +16,11 @@
 //   its deadline finds nothing and is dropped). When the connection ends it
 //   closes the Mailbox: later posts are dropped; the eventfd is closed by the
 //   Mailbox's destructor, after the last thread let go of it.
-// - Impl counts live connection and call threads under mu_; Stop() waits for
-//   both counts to reach zero, so no thread touches Impl (or the handler)
-//   once Stop() returns. Every poll loop also polls stop_fd_, an eventfd
-//   written once by Stop() and never read, so all of them wake at once.
+// - Impl counts live connection threads under mu_, and the CallPool its call
+//   threads; Stop() waits for both to reach zero, so no thread touches Impl
+//   (or the handler) once Stop() returns. Every poll loop also polls
+//   stop_fd_, an eventfd written once by Stop() and never read, so all of
+//   them wake at once.
 // - Every byte goes through the connection's tls::SocketIo (the socket
 //   itself in plaintext; OpenSSL's records with Options::tls, whose handshake
 //   runs on the connection's thread before the HTTP/2 session starts).
@@ -33,7 +35,6 @@
 #include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
-#include <pthread.h>
 #include <linux/sockios.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -54,6 +55,8 @@
 #include <string_view>
 #include <thread>
 
+#include "fake/grpc/call_pool.h"
+#include "fake/grpc/detached_thread.h"
 #include "fake/grpc/grpc_framing.h"
 #include "fake/tls/socket_io.h"
 
@@ -103,26 +106,20 @@ constexpr size_t kConnectionThreadStack = 256 << 10;
 constexpr size_t kCallThreadStack = 512 << 10;
 #endif
 
+// A call thread with no call for this long exits.
+constexpr milliseconds kIdleCallThread{5000};
+
 // Starts a detached thread running `task` (which it then deletes); false, and
 // `task` deleted unrun, when the system refuses.
 template <typename Task>
 bool StartDetached(size_t stack, Task* task) {
-  pthread_attr_t attr;
-  if (pthread_attr_init(&attr) != 0) {
-    delete task;
-    return false;
-  }
-  pthread_t thread;
-  bool ok = pthread_attr_setstacksize(&attr, stack) == 0 &&
-            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-            pthread_create(
-                &thread, &attr,
-                [](void* arg) -> void* {
-                  static_cast<Task*>(arg)->Run();  // Run() deletes the task
-                  return nullptr;
-                },
-                task) == 0;
-  pthread_attr_destroy(&attr);
+  bool ok = StartDetachedThread(
+      stack,
+      [](void* arg) -> void* {
+        static_cast<Task*>(arg)->Run();  // Run() deletes the task
+        return nullptr;
+      },
+      task);
   if (!ok) delete task;
   return ok;
 }
@@ -189,9 +186,12 @@ class Mailbox {
   int wake_fd() const { return wake_fd_; }
 
   void Post(Completion completion) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;  // the connection is gone: the reply is dropped
-    done_.push_back(std::move(completion));
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;  // the connection is gone: the reply is dropped
+      done_.push_back(std::move(completion));
+    }
+    // After the unlock, so the woken connection does not block on mu_ in Take().
     WakeEventfd(wake_fd_);
   }
 
@@ -246,7 +246,9 @@ GrpcReply GrpcReply::Http(int http_status, std::string content_type, std::string
 class GrpcTransport::Impl {
  public:
   Impl(const Options& options, GrpcHandler handler)
-      : options_(options), handler_(std::move(handler)) {}
+      : options_(options),
+        handler_(std::move(handler)),
+        calls_(options.max_concurrent_calls, kCallThreadStack, kIdleCallThread) {}
   ~Impl() { Stop(); }
 
   Status Start();
@@ -257,18 +259,9 @@ class GrpcTransport::Impl {
   const Options& options() const { return options_; }
   int stop_fd() const { return stop_fd_; }
 
-  // Reserve a call thread; false beyond max_concurrent_calls or once stopping.
-  bool AcquireCall() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ || calls_ >= options_.max_concurrent_calls) return false;
-    ++calls_;
-    return true;
-  }
-  void ReleaseCall() {
-    std::lock_guard<std::mutex> lock(mu_);
-    --calls_;
-    cv_.notify_all();
-  }
+  // Runs `call` on a call thread; false beyond max_concurrent_calls or once
+  // stopping.
+  bool RunCall(std::function<void()> call) { return calls_.Run(std::move(call)); }
   void ReleaseConnection() {
     std::lock_guard<std::mutex> lock(mu_);
     --connections_;
@@ -309,28 +302,12 @@ class GrpcTransport::Impl {
   std::condition_variable cv_;
   bool stopping_ = false;
   size_t connections_ = 0;
-  size_t calls_ = 0;
+  CallPool calls_;  // closed by Stop() when stopping_ is set
 };
 
 namespace {
 
 using Impl = GrpcTransport::Impl;
-
-// One call on its own thread.
-struct CallTask {
-  Impl* impl;
-  std::shared_ptr<Mailbox> mailbox;
-  int32_t stream_id;
-  GrpcCall call;
-
-  void Run() {
-    GrpcReply reply = impl->Handle(call);
-    mailbox->Post(Completion{stream_id, std::move(reply)});
-    Impl* owner = impl;
-    delete this;  // the call, the mailbox reference: before Stop() may return
-    owner->ReleaseCall();
-  }
-};
 
 // One accepted socket and its HTTP/2 session; lives on its thread.
 class Connection {
@@ -728,22 +705,22 @@ void Connection::OnEndStream(Stream& s) {
 }
 
 void Connection::Dispatch(Stream& s) {
-  if (!impl_.AcquireCall()) {
+  GrpcCall call = std::move(s.call);
+  call.message = s.reader.TakeMessage();
+  s.call = GrpcCall{};
+  s.call.deadline = call.deadline;  // the loop still times the answer
+  // The call, the mailbox reference: the task's, destroyed before Stop() may return.
+  bool running =
+      impl_.RunCall([impl = &impl_, mailbox = mailbox_, id = s.id, call = std::move(call)] {
+        mailbox->Post(Completion{id, impl->Handle(call)});
+      });
+  if (!running) {
     AnswerStatus(s, kResourceExhausted, "too many concurrent calls");
     return;
   }
   s.dispatched = true;
   buffered_ -= s.buffered;
   s.buffered = 0;
-  auto* task = new CallTask{&impl_, mailbox_, s.id, std::move(s.call)};
-  task->call.message = s.reader.TakeMessage();
-  s.call = GrpcCall{};
-  s.call.deadline = task->call.deadline;  // the loop still times the answer
-  if (!StartDetached(kCallThreadStack, task)) {
-    impl_.ReleaseCall();
-    s.dispatched = false;
-    AnswerStatus(s, kResourceExhausted, "too many concurrent calls");
-  }
 }
 
 // Answers.
@@ -1212,14 +1189,16 @@ void GrpcTransport::Impl::Stop() {
   stopped_ = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;  // no connection or call starts from now on
+    stopping_ = true;  // no connection starts from now on
   }
+  calls_.Close();  // nor any call
   if (stop_fd_ >= 0) WakeEventfd(stop_fd_);
   if (listener_.joinable()) listener_.join();
   if (options_.on_stop) options_.on_stop();
+  calls_.Wait();
   {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return connections_ == 0 && calls_ == 0; });
+    cv_.wait(lock, [this] { return connections_ == 0; });
   }
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;

@@ -69,12 +69,13 @@
 //   dropped.
 // - Buffered request bytes are bounded: max_message_bytes per stream and
 //   max_buffered_bytes (64 MiB) per connection (beyond: RESOURCE_EXHAUSTED).
-// - The handler never runs on a connection's thread: each call runs on its
-//   own thread, at most max_concurrent_calls (1024) at once over the whole
-//   transport (beyond: RESOURCE_EXHAUSTED "too many concurrent calls"), so a
-//   handler may block (holds, delays) while its connection keeps answering
-//   PING and other streams. The reply goes back to the connection through an
-//   eventfd. A reply for a stream that is gone (RST_STREAM by the client, the
+// - The handler never runs on a connection's thread: each call runs on a
+//   thread of its own, at most max_concurrent_calls (1024) at once over the
+//   whole transport (beyond: RESOURCE_EXHAUSTED "too many concurrent calls"),
+//   so a handler may block (holds, delays) while its connection keeps
+//   answering PING and other streams. Call threads are reused: one that has
+//   answered a call takes the next, and exits after 5 s without one. The reply goes back to the
+//   connection through an eventfd. A reply for a stream that is gone (RST_STREAM by the client, the
 //   connection closed, or the deadline answered) is discarded. A handler that
 //   throws is answered UNKNOWN with the exception's text.
 // - Unknown paths are the handler's business (it answers UNIMPLEMENTED).
@@ -114,10 +115,11 @@
 //
 // Stop() closes the listener and every connection (a GOAWAY(NO_ERROR) is
 // attempted), wakes every poll loop at once, calls Options::on_stop, then
-// waits for the handler threads still running. Handlers may block, so the
-// owner must make them return: on_stop is where to release holds (the fake
-// calls its own Shutdown, which ends them). Stop() does not return while a
-// handler thread still runs or any thread still touches the transport.
+// waits for the handlers still running. Handlers may block, so the owner
+// must make them return: on_stop is where to release holds (the fake calls
+// its own Shutdown, which ends them). Stop() does not return while a handler
+// still runs or any thread (idle call threads included) still touches the
+// transport.
 #pragma once
 
 #include <chrono>
@@ -191,13 +193,13 @@ class GrpcTransport {
     size_t max_header_list_bytes = 16 * 1024;
     size_t max_message_bytes = 4 * 1024 * 1024;
     size_t max_buffered_bytes = 64 * 1024 * 1024;  // request bytes per connection
-    size_t max_concurrent_calls = 1024;            // handler threads, whole transport
+    size_t max_concurrent_calls = 1024;            // calls in handlers, whole transport
     std::chrono::milliseconds preface_timeout{10000};
     std::chrono::milliseconds write_timeout{10000};
     // Serve TLS (TLS 1.2+, ALPN "h2") with this context; null: plaintext h2c.
     std::shared_ptr<const tls::ServerContext> tls;
     // Called by Stop() once no new call can start, before it waits for the
-    // handler threads: release whatever the handlers block on.
+    // handlers: release whatever the handlers block on.
     std::function<void()> on_stop;
   };
 

@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -13,6 +12,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+
+#include "fake/tls/openssl_error.h"
 
 namespace nasfake::tls {
 namespace {
@@ -30,16 +31,6 @@ using Cert = std::unique_ptr<X509, Deleter<X509, X509_free>>;
 using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 void FreeNames(GENERAL_NAMES* names) { GENERAL_NAMES_free(names); }
 using Names = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, FreeNames>>;
-
-// OpenSSL's most recent error, for a message.
-std::string OpenSslError() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return "unknown OpenSSL error";
-  char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  return text;
-}
 
 Status Internal(std::string_view what) {
   return Status(StatusCode::kInternal, "cannot make the test certificates: " + std::string(what) +

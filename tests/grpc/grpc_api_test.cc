@@ -177,6 +177,24 @@ TEST_F(GrpcApiTest, CancelThenCancelledWithErrorCodeOneOnTheVirtualClock) {
   EXPECT_EQ(job.error().code(), 1);
 }
 
+TEST_F(GrpcApiTest, APolledJobIsAnsweredAfreshOnceItChanges) {
+  v1::GetNasJobRequest get;
+  get.set_name(kRunning);
+  v1::NasJob first, again;
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &first).ok());
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(again.state(), v1::JOB_STATE_RUNNING);
+  v1::CancelNasJobRequest cancel;
+  cancel.set_name(kRunning);
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(jobs_->CancelNasJob(Context().get(), cancel, &empty).ok());
+  v1::NasJob changed;
+  ASSERT_TRUE(jobs_->GetNasJob(Context().get(), get, &changed).ok());
+  EXPECT_EQ(changed.state(), v1::JOB_STATE_CANCELLING);
+  EXPECT_EQ(changed.name(), kRunning);
+}
+
 TEST_F(GrpcApiTest, DeleteReturnsAnOperationPolledThroughOperations) {
   v1::DeleteNasJobRequest request;
   request.set_name(kSucceeded);
@@ -379,6 +397,28 @@ TEST_F(GrpcApiTest, AGrpcOnlyFaultOnARestRequestIsNotPerformed) {
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].action, "fault:goaway (not performed over rest)");
   EXPECT_EQ(entries[0].status, 503);
+}
+
+// A scripted answer with fields this API version lacks reaches a gRPC client
+// as the message it knows, the other fields dropped.
+TEST_F(GrpcApiTest, AnAnswersUnknownFieldsAreDropped) {
+  scenarios::ScriptedAnswer newer;
+  newer.body = R"({"name":")" + std::string(kRunning) +
+               R"(","state":"JOB_STATE_RUNNING","futureField":{"nested":[1,2]},)"
+               R"("anotherNewField":"x"})";
+  auto scenario = scenarios::ScenarioBuilder("newer")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Answer(newer)
+                      .Build();
+  ASSERT_THAT(scenario, IsOk());
+  ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
+  v1::GetNasJobRequest request;
+  request.set_name(kRunning);
+  v1::NasJob job;
+  ::grpc::Status status = jobs_->GetNasJob(Context().get(), request, &job);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(job.name(), kRunning);
+  EXPECT_EQ(job.state(), v1::JOB_STATE_RUNNING);
 }
 
 TEST_F(GrpcApiTest, AnHtmlAnswerReachesTheClientAsItsHttpStatus) {
