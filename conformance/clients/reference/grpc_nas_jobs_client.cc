@@ -71,17 +71,17 @@ class GrpcNasJobsClient::Impl {
   Clock::time_point NewDeadline() const { return Clock::now() + options_.deadline; }
 
   Result<json> Get(const std::string& name) {
-    if (auto bad = Check(name, "name")) return *bad;
+    if (auto bad = Begin(name, "name")) return *bad;
     return GetJob(name, NewDeadline());
   }
 
   Result<json> Cancel(const std::string& name) {
-    if (auto bad = Check(name, "name")) return *bad;
+    if (auto bad = Begin(name, "name")) return *bad;
     return CancelOnce(name, NewDeadline());
   }
 
   Result<json> CancelAndWait(const std::string& name) {
-    if (auto bad = Check(name, "name")) return *bad;
+    if (auto bad = Begin(name, "name")) return *bad;
     const Clock::time_point deadline = NewDeadline();
     if (auto cancelled = CancelOnce(name, deadline); !cancelled) return cancelled;
     return PollUntil(
@@ -90,7 +90,7 @@ class GrpcNasJobsClient::Impl {
   }
 
   Result<json> List(const std::string& parent, const std::string& filter) {
-    if (auto bad = Check(parent, "parent")) return *bad;
+    if (auto bad = Begin(parent, "parent")) return *bad;
     const Clock::time_point deadline = NewDeadline();
     json jobs = json::array();
     v1::ListNasJobsRequest request;
@@ -115,7 +115,7 @@ class GrpcNasJobsClient::Impl {
   }
 
   Result<json> Create(const std::string& parent, const json& job) {
-    if (auto bad = Check(parent, "parent")) return *bad;
+    if (auto bad = Begin(parent, "parent")) return *bad;
     v1::CreateNasJobRequest request;
     request.set_parent(parent);
     if (auto read = pb::util::JsonStringToMessage(job.dump(), request.mutable_nas_job());
@@ -131,7 +131,7 @@ class GrpcNasJobsClient::Impl {
   }
 
   Result<json> Delete(const std::string& name) {
-    if (auto bad = Check(name, "name")) return *bad;
+    if (auto bad = Begin(name, "name")) return *bad;
     const Clock::time_point deadline = NewDeadline();
     v1::DeleteNasJobRequest request;
     request.set_name(name);
@@ -156,9 +156,10 @@ class GrpcNasJobsClient::Impl {
   }
 
  private:
-  // INVALID_ARGUMENT for an empty resource name or endpoint; makes the
-  // channel and stubs at the first call.
-  std::optional<Error> Check(const std::string& name, const char* what) {
+  // Starts an operation on the resource `name`: INVALID_ARGUMENT when it or
+  // the endpoint is empty; else makes the channel and stubs if this is the
+  // client's first operation.
+  std::optional<Error> Begin(const std::string& name, const char* what) {
     if (options_.endpoint.empty()) return Error{"INVALID_ARGUMENT", "the endpoint is empty"};
     if (name.empty()) return Error{"INVALID_ARGUMENT", std::string(what) + " must not be empty"};
     if (!channel_) {
