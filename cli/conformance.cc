@@ -31,8 +31,8 @@ constexpr char kConformanceUsage[] =
     "\n"
     "Runs the conformance cases against a NasJobs client, each on a fresh fake, and\n"
     "reports a verdict per case. The client is an adapter program that follows\n"
-    "conformance/PROTOCOL.md; cases whose operation it does not declare (its\n"
-    "'capabilities') are skipped. Progress goes to stderr, a line per finished case.\n"
+    "conformance/PROTOCOL.md; cases whose operation or transport it does not declare\n"
+    "(its 'capabilities') are skipped. Progress goes to stderr, a line per finished case.\n"
     "Exit status: 0 when no REQUIRED case failed or ended in error (skipped ones do\n"
     "not count), 1 when one did, 2 for bad flags, 3 when the cases cannot be loaded.\n"
     "\n"
@@ -41,6 +41,10 @@ constexpr char kConformanceUsage[] =
     "                       its arguments appended (default: the bundled reference client)\n"
     "  --cases GLOB         only cases whose id matches GLOB ('*' wildcard); repeat\n"
     "                       it or give a comma-separated list for several\n"
+    "  --transport rest|grpc|both\n"
+    "                       the transport the client is asked to use: each case runs\n"
+    "                       over it, or over both in turn (default rest); a case that\n"
+    "                       means nothing over one transport runs over the other only\n"
     "  --level LEVEL        REQUIRED, RECOMMENDED or OPTIONAL: run cases of this level\n"
     "                       and the stricter ones (default OPTIONAL: all)\n"
     "  --jobs N             run N cases at a time (default 4)\n"
@@ -114,6 +118,7 @@ int Conformance(const std::vector<std::string>& args) {
   std::string client = DefaultClient();
   std::vector<std::string> case_globs;
   std::string level_name = "OPTIONAL";
+  std::string transport_name = "rest";
   int jobs = 4;
   std::string format = "text";
   std::string junit;
@@ -126,6 +131,7 @@ int Conformance(const std::vector<std::string>& args) {
   FlagParser flags("conformance", kConformanceUsage);
   flags.Flag("--client", TextValue(&client, "a command"))
       .Flag("--cases", AppendValue(&case_globs, "a case id or glob"))
+      .Flag("--transport", ChoiceValue(&transport_name, {"rest", "grpc", "both"}))
       .Flag("--level", ChoiceValue(&level_name, {"REQUIRED", "RECOMMENDED", "OPTIONAL"}))
       .Flag("--jobs",
             [&](const std::string& v) -> std::string {
@@ -158,6 +164,9 @@ int Conformance(const std::vector<std::string>& args) {
   const conformance::Level junit_fail_level = *conformance::LevelFromName(junit_fail_level_name);
   std::vector<std::string> globs = SplitGlobs(case_globs);
   if (globs.empty()) globs = {"*"};
+  const conformance::Transports transports =
+      transport_name == "both" ? conformance::kEveryTransport
+                               : conformance::Transports{*api::TransportFromName(transport_name)};
 
   auto loaded = conformance::LoadCases(cases_dir, scenarios_dir, "*");
   if (!loaded.ok()) {
@@ -168,27 +177,44 @@ int Conformance(const std::vector<std::string>& args) {
   for (auto& c : *loaded) {
     bool selected = std::any_of(globs.begin(), globs.end(),
                                 [&](const std::string& glob) { return GlobMatch(glob, c.id); });
-    if (selected && c.level <= level) cases.push_back(std::move(c));
+    bool runs = std::any_of(transports.begin(), transports.end(), [&](api::Transport t) {
+      return conformance::AppliesTo(c.transports, t);
+    });
+    if (selected && runs && c.level <= level) cases.push_back(std::move(c));
   }
   if (cases.empty()) {
     std::string wanted;
     for (const auto& glob : globs) wanted += (wanted.empty() ? "'" : ", '") + glob + "'";
-    std::cerr << "nasfake conformance: no case matches " << wanted << "\n";
+    std::cerr << "nasfake conformance: no case matches " << wanted << " over " << transport_name
+              << "\n";
     return kExitUsage;
   }
+  size_t runs = 0;
+  for (api::Transport t : transports) {
+    runs += std::count_if(cases.begin(), cases.end(), [&](const conformance::Case& c) {
+      return conformance::AppliesTo(c.transports, t);
+    });
+  }
   std::cerr << "nasfake conformance: " << Count(cases.size(), "case") << " from " << cases_dir
-            << " against " << client << (persistent ? " (persistent)" : "") << "\n";
+            << " against " << client << (persistent ? " (persistent)" : "") << " over "
+            << (transport_name == "both" ? "rest and grpc" : transport_name) << "\n";
   conformance::AdapterProcess adapter(client, {.persistent = persistent});
-  const api::Transport transport = api::Transport::kRest;  // the protocol's only one so far
   conformance::RunInfo run{
       .client = client,
-      .transport = transport,
+      .transports = transports,
       .started = std::chrono::system_clock::now(),
       .rerun = RerunPrefix(client) + (persistent ? " --persistent" : "") + rerun};
-  if (const auto& declared = adapter.Capabilities()) {
+  const conformance::AdapterCapabilities& declared = adapter.Capabilities();
+  for (api::Transport t : transports) {
+    if (declared.transports.count(t) == 0) {
+      std::cerr << "nasfake conformance: the adapter does not declare the " << api::TransportName(t)
+                << " transport: its cases over " << api::TransportName(t) << " are skipped\n";
+    }
+  }
+  if (declared.operations) {
     std::set<std::string> missing;
     for (const auto& c : cases) {
-      if (declared->count(c.operation) == 0) missing.insert(c.operation);
+      if (declared.operations->count(c.operation) == 0) missing.insert(c.operation);
     }
     std::string list;
     for (const auto& operation : missing) list += (list.empty() ? "" : ", ") + operation;
@@ -202,9 +228,9 @@ int Conformance(const std::vector<std::string>& args) {
   auto verdicts = conformance::RunAll(
       cases, adapter, jobs,
       [&](const conformance::Verdict& v) {
-        std::cerr << conformance::ProgressLine(v, ++done, cases.size(), color) << "\n";
+        std::cerr << conformance::ProgressLine(v, ++done, runs, color) << "\n";
       },
-      transport);
+      transports);
   if (format == "json") {
     std::cout << conformance::JsonReport(verdicts, run).dump(2) << "\n";
   } else {

@@ -12,7 +12,8 @@
 #       (kept out of include/ itself: fake/ and scenarios/ are too generic there)
 #   share/nasfake/   the bundled data, in the source tree's layout (what
 #       nasfake::DataDir() and `nasfake conformance` read): conformance/cases,
-#       conformance/PROTOCOL.md, conformance/clients/{python,mutants},
+#       conformance/PROTOCOL.md, conformance/clients/{python,mutants} (the Python
+#       programs; the gRPC mutants' C++ sources are a test build's),
 #       scenarios/library, fixtures/seed
 #   share/doc/nasfake/   README.md, CHANGELOG.md
 include(GNUInstallDirs)
@@ -71,7 +72,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/conformance/PROTOCOL.md
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/conformance/clients/python
                   ${PROJECT_SOURCE_DIR}/conformance/clients/mutants
   DESTINATION ${NASFAKE_INSTALL_DATADIR}/conformance/clients USE_SOURCE_PERMISSIONS
-  PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE)
+  PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE
+  PATTERN "*.cc" EXCLUDE PATTERN "*.h" EXCLUDE PATTERN "CMakeLists.txt" EXCLUDE)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/library
   DESTINATION ${NASFAKE_INSTALL_DATADIR}/scenarios FILES_MATCHING PATTERN "*.json")
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/fixtures/seed
@@ -120,13 +122,18 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # nasfake_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # Runtime: the executables' shared libraries, as dpkg-shlibdeps finds them
-# (libcpp-httplib0.11, libssl3, libc6, libstdc++6, libgcc-s1); named by hand when it is absent.
+# (libcpp-httplib0.11, libssl3, libprotobuf32, libnghttp2-14, libc6, libstdc++6,
+# libgcc-s1, and libgrpc++1.51 for the reference adapter's gRPC mode when it is
+# built); named by hand when it is absent.
 find_program(NASFAKE_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(NASFAKE_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libcpp-httplib0.11 (>= 0.11.4), libssl3, libc6, libstdc++6, libgcc-s1")
+      "libcpp-httplib0.11 (>= 0.11.4), libssl3, libprotobuf32, libnghttp2-14, libc6, libstdc++6, libgcc-s1")
+  if(TARGET nasfake_reference_grpc_client)
+    string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libgrpc++1.51")
+  endif()
 endif()
 # Building against the libraries (find_package(nasfake), pkg-config nasfake).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS

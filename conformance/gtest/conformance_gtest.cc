@@ -10,11 +10,11 @@ namespace {
 
 class CaseTest : public ::testing::Test {
  public:
-  CaseTest(std::shared_ptr<const Case> test_case, ClientFactory factory)
-      : case_(std::move(test_case)), factory_(std::move(factory)) {}
+  CaseTest(std::shared_ptr<const Case> test_case, api::Transport transport, ClientFactory factory)
+      : case_(std::move(test_case)), transport_(transport), factory_(std::move(factory)) {}
   void TestBody() override {
     std::unique_ptr<ClientUnderTest> client = factory_();
-    Verdict verdict = RunCase(*case_, *client);
+    Verdict verdict = RunCase(*case_, *client, transport_);
     if (verdict.outcome == Outcome::kSkipped) GTEST_SKIP() << verdict.failures.front();
     if (!verdict.passed()) {
       std::vector<Verdict> one = {std::move(verdict)};
@@ -24,6 +24,7 @@ class CaseTest : public ::testing::Test {
 
  private:
   std::shared_ptr<const Case> case_;
+  api::Transport transport_;
   ClientFactory factory_;
 };
 
@@ -61,6 +62,13 @@ int RegisterConformanceTests(const std::string& suite, ClientFactory factory,
                             [why]() -> ::testing::Test* { return new LoadFailure(why); });
     return 0;
   }
+  Transports transports;
+  {
+    std::unique_ptr<ClientUnderTest> client = factory();
+    for (api::Transport t : kEveryTransport) {
+      if (client->SupportsTransport(t)) transports.push_back(t);
+    }
+  }
   int registered = 0;
   for (auto& c : *cases) {
     if (c.level > options.up_to) continue;
@@ -69,11 +77,16 @@ int RegisterConformanceTests(const std::string& suite, ClientFactory factory,
       if (ch == '-') ch = '_';
     }
     auto shared = std::make_shared<const Case>(std::move(c));
-    ::testing::RegisterTest(
-        suite.c_str(), name.c_str(), nullptr, std::string(LevelName(shared->level)).c_str(),
-        __FILE__, __LINE__,
-        [shared, factory]() -> ::testing::Test* { return new CaseTest(shared, factory); });
-    ++registered;
+    for (api::Transport transport : transports) {
+      if (!AppliesTo(shared->transports, transport)) continue;
+      const std::string suite_name = transport == api::Transport::kRest ? suite : suite + "Grpc";
+      ::testing::RegisterTest(suite_name.c_str(), name.c_str(), nullptr,
+                              std::string(LevelName(shared->level)).c_str(), __FILE__, __LINE__,
+                              [shared, transport, factory]() -> ::testing::Test* {
+                                return new CaseTest(shared, transport, factory);
+                              });
+      ++registered;
+    }
   }
   return registered;
 }

@@ -13,9 +13,12 @@
 //     return RUN_ALL_TESTS();
 //   }
 //
-// Each case becomes the test <suite>.<case id with '-' as '_'>; a failure
-// message lists the expectations violated and the request journal. A case
-// whose operation the client does not perform (ClientUnderTest::Supports) is
+// Each case becomes the test <suite>.<case id with '-' as '_'> over REST, and
+// <suite>Grpc.<case id …> over gRPC, for the transports the client speaks
+// (ClientUnderTest::SupportsTransport: REST alone unless it says otherwise;
+// ClientEnv::transport tells Run which one a case is about). A failure message
+// lists the expectations violated and the request journal. A case whose
+// operation the client does not perform (ClientUnderTest::Supports) is
 // skipped.
 #pragma once
 
@@ -40,9 +43,10 @@ struct CatalogueOptions {
   std::string case_glob = "*";
 };
 
-// Registers the catalogue with GoogleTest. Returns the number of cases
-// registered; a catalogue that cannot be loaded registers one failing test
-// that says why.
+// Registers the catalogue with GoogleTest, asking one client made by
+// `factory` which transports it speaks. Returns the number of tests
+// registered (a case over two transports is two); a catalogue that cannot be
+// loaded registers one failing test that says why.
 int RegisterConformanceTests(const std::string& suite, ClientFactory factory,
                              const CatalogueOptions& options = {});
 

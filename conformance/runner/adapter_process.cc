@@ -168,20 +168,38 @@ std::chrono::milliseconds Since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
-// The operations an answer to `capabilities` declares; nullopt unless it is
-// {"operations": [strings]}.
-std::optional<std::set<std::string>> DeclaredOperations(const std::string& answer) {
+// The strings of `document[key]`; nullopt when it is not an array of strings.
+std::optional<std::set<std::string>> Strings(const json& document, const char* key) {
+  const json& list = document[key];
+  if (!list.is_array()) return std::nullopt;
+  std::set<std::string> strings;
+  for (const auto& item : list) {
+    if (!item.is_string()) return std::nullopt;
+    strings.insert(item.get<std::string>());
+  }
+  return strings;
+}
+
+// What an answer to `capabilities` declares: an object with "operations",
+// "transports" or both, each an array of strings; anything else declares
+// nothing.
+AdapterCapabilities Declared(const std::string& answer) {
   json document = json::parse(answer, nullptr, false);
-  if (!document.is_object() || !document.contains("operations") ||
-      !document["operations"].is_array()) {
-    return std::nullopt;
+  const bool has_operations = document.is_object() && document.contains("operations");
+  const bool has_transports = document.is_object() && document.contains("transports");
+  if (!has_operations && !has_transports) return {};
+  auto operations = has_operations ? Strings(document, "operations") : std::nullopt;
+  auto transports = has_transports ? Strings(document, "transports") : std::nullopt;
+  if ((has_operations && !operations) || (has_transports && !transports)) return {};
+  AdapterCapabilities declared;
+  declared.operations = operations;
+  if (transports) {
+    declared.transports.clear();
+    for (const auto& name : *transports) {
+      if (auto transport = api::TransportFromName(name)) declared.transports.insert(*transport);
+    }
   }
-  std::set<std::string> operations;
-  for (const auto& o : document["operations"]) {
-    if (!o.is_string()) return std::nullopt;
-    operations.insert(o.get<std::string>());
-  }
-  return operations;
+  return declared;
 }
 
 }  // namespace
@@ -284,7 +302,7 @@ AdapterProcess::AdapterProcess(std::string command, Options options)
 
 AdapterProcess::~AdapterProcess() = default;
 
-const std::optional<std::set<std::string>>& AdapterProcess::Capabilities() {
+const AdapterCapabilities& AdapterProcess::Capabilities() {
   std::call_once(capabilities_once_, [this] {
     std::string answer;
     if (options_.persistent) {
@@ -303,14 +321,18 @@ const std::optional<std::set<std::string>>& AdapterProcess::Capabilities() {
       if (end == ReadEnd::kTimedOut) Kill(child->pid);
       if (WaitForExit(child->pid, Clock::now() + options_.grace) != 0) return;
     }
-    capabilities_ = DeclaredOperations(answer);
+    capabilities_ = Declared(answer);
   });
   return capabilities_;
 }
 
 bool AdapterProcess::Supports(const std::string& operation) {
-  const auto& declared = Capabilities();
+  const auto& declared = Capabilities().operations;
   return !declared || declared->count(operation) > 0;
+}
+
+bool AdapterProcess::SupportsTransport(api::Transport transport) {
+  return Capabilities().transports.count(transport) > 0;
 }
 
 ClientResult AdapterProcess::Run(const std::string& operation, const std::vector<std::string>& args,
@@ -324,10 +346,12 @@ ClientResult AdapterProcess::RunOnce(const std::string& operation,
   std::vector<std::string> argv = {operation};
   argv.insert(argv.end(), args.begin(), args.end());
   const auto started = Clock::now();
-  auto child = Spawn(command_, argv,
-                     {"NASFAKE_ENDPOINT=" + env.endpoint, "NASFAKE_TOKEN=" + env.token,
-                      "NASFAKE_DEADLINE_MS=" + std::to_string(env.deadline.count())},
-                     false);
+  auto child = Spawn(
+      command_, argv,
+      {"NASFAKE_ENDPOINT=" + env.endpoint, "NASFAKE_GRPC_ENDPOINT=" + env.grpc_endpoint,
+       "NASFAKE_TRANSPORT=" + std::string(api::TransportName(env.transport)),
+       "NASFAKE_TOKEN=" + env.token, "NASFAKE_DEADLINE_MS=" + std::to_string(env.deadline.count())},
+      false);
   if (!child) {
     result.exit_code = 127;
     result.stderr_text = "nasfake: cannot start the adapter";
@@ -369,6 +393,8 @@ ClientResult AdapterProcess::RunPersistent(const std::string& operation,
   json request = {{"operation", operation},
                   {"args", args},
                   {"endpoint", env.endpoint},
+                  {"grpcEndpoint", env.grpc_endpoint},
+                  {"transport", api::TransportName(env.transport)},
                   {"token", env.token},
                   {"deadlineMs", env.deadline.count()}};
   ClientResult result = process->Call(request.dump(-1, ' ', false, json::error_handler_t::replace),

@@ -13,8 +13,18 @@
 
 namespace nasfake::conformance {
 
+// What an adapter declares (`<command> capabilities`, PROTOCOL.md).
+struct AdapterCapabilities {
+  // The operations it performs; nullopt when it declares none: every one.
+  std::optional<std::set<std::string>> operations;
+  // The transports it speaks: REST alone unless it declares others.
+  std::set<api::Transport> transports = {api::Transport::kRest};
+};
+
 // An adapter program (PROTOCOL.md), run as `/bin/sh -c '<command> "$@"'`.
-// Per case, `<command> <operation> <args…>` with the environment set; or,
+// Per case, `<command> <operation> <args…>` with the environment set
+// (NASFAKE_ENDPOINT, NASFAKE_GRPC_ENDPOINT, NASFAKE_TRANSPORT, NASFAKE_TOKEN,
+// NASFAKE_DEADLINE_MS); or,
 // persistent, one `<command> persistent` process per concurrent case, reused
 // for case after case, taking one JSON request per line on its standard
 // input and answering one per line (a process that crashed, broke the
@@ -35,11 +45,14 @@ class AdapterProcess final : public ClientUnderTest {
   ClientResult Run(const std::string& operation, const std::vector<std::string>& args,
                    const ClientEnv& env) override;
   bool Supports(const std::string& operation) override;
+  bool SupportsTransport(api::Transport transport) override;
 
-  // The operations the adapter declares (`<command> capabilities` printing
-  // {"operations": […]}, asked once); nullopt when it declares none (a v1
-  // adapter, or an answer not of that form): then it performs every one.
-  const std::optional<std::set<std::string>>& Capabilities();
+  // What the adapter declares (`<command> capabilities` printing
+  // {"operations": […], "transports": […]}, each key optional; asked once).
+  // An answer not of that form (a v1 adapter's usage error) declares
+  // nothing: every operation, REST alone. Transport names the runner does
+  // not know are ignored.
+  const AdapterCapabilities& Capabilities();
 
  private:
   class Persistent;  // one persistent process (adapter_process.cc)
@@ -51,7 +64,7 @@ class AdapterProcess final : public ClientUnderTest {
   const std::string command_;
   const Options options_;
   std::once_flag capabilities_once_;
-  std::optional<std::set<std::string>> capabilities_;
+  AdapterCapabilities capabilities_;
   std::mutex idle_mu_;
   std::vector<std::unique_ptr<Persistent>> idle_;  // persistent processes not in a case
 };

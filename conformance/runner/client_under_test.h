@@ -24,12 +24,14 @@ struct ClientResult {
   std::chrono::system_clock::time_point finished{};
 };
 
-// The environment of one operation (PROTOCOL.md).
+// The environment of one operation (PROTOCOL.md). The fake serves both
+// transports; `transport` says which one the case is about.
 struct ClientEnv {
-  std::string endpoint;  // REST: "http://127.0.0.1:41234"; gRPC: "127.0.0.1:41235"
+  std::string endpoint;  // REST base URL: "http://127.0.0.1:41234"
   std::string token;
   std::chrono::milliseconds deadline;
   api::Transport transport = api::Transport::kRest;
+  std::string grpc_endpoint;  // gRPC target: "127.0.0.1:41235"
 };
 
 // A client implementation under test. Run and Supports are called from
@@ -44,6 +46,12 @@ class ClientUnderTest {
   virtual bool Supports(const std::string& operation) {
     (void)operation;
     return true;
+  }
+  // Whether the client speaks `transport`; cases over a transport it does not
+  // speak are skipped. REST alone by default (a client written before the
+  // protocol had transports talks REST whatever ClientEnv::transport says).
+  virtual bool SupportsTransport(api::Transport transport) {
+    return transport == api::Transport::kRest;
   }
 };
 

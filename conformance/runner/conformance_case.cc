@@ -51,7 +51,7 @@ int Integer(const json& value, const std::string& path, int min, int max) {
 }
 
 Selector ReadSelector(const json& value, const std::string& path) {
-  CheckKeys(value, path, {"method", "operation", "status", "responseContains"});
+  CheckKeys(value, path, {"method", "operation", "status", "responseContains", "actionContains"});
   Selector s;
   if (value.contains("method")) s.method = String(value["method"], path + ".method");
   if (value.contains("operation")) s.operation = String(value["operation"], path + ".operation");
@@ -59,17 +59,45 @@ Selector ReadSelector(const json& value, const std::string& path) {
   if (value.contains("responseContains")) {
     s.response_contains = String(value["responseContains"], path + ".responseContains");
   }
+  if (value.contains("actionContains")) {
+    s.action_contains = String(value["actionContains"], path + ".actionContains");
+  }
   return s;
 }
 
-WireCheck ReadWireCheck(const json& value, const std::string& path) {
+// "transports": a non-empty list of distinct transport names, each one of
+// `allowed` (the case's, for a check).
+Transports ReadTransports(const json& value, const std::string& path, const Transports& allowed) {
+  if (!value.is_array() || value.empty())
+    Fail(path, "expected a non-empty array: [\"rest\", \"grpc\"]");
+  Transports transports;
+  for (const auto& item : value) {
+    auto transport = api::TransportFromName(String(item, path));
+    if (!transport)
+      Fail(path, "unknown transport \"" + item.get<std::string>() + "\"; expected rest or grpc");
+    if (AppliesTo(transports, *transport))
+      Fail(path, "names " + item.get<std::string>() + " twice");
+    if (!AppliesTo(allowed, *transport)) {
+      Fail(path, item.get<std::string>() + " is not a transport the case runs on");
+    }
+    transports.push_back(*transport);
+  }
+  return transports;
+}
+
+WireCheck ReadWireCheck(const json& value, const std::string& path,
+                        const Transports& case_transports) {
   CheckKeys(value, path,
-            {"what", "count", "min", "max", "every", "bodyIn", "headers", "targetExcludes",
-             "noneAfter", "select", "rate", "maxPerSecond", "gap", "after", "atLeastMs", "backoff",
-             "growth", "floorMs"});
+            {"what", "transports", "count", "min", "max", "every", "bodyIn", "headers",
+             "targetExcludes", "noneAfter", "select", "rate", "maxPerSecond", "gap", "after",
+             "atLeastMs", "backoff", "growth", "floorMs"});
   WireCheck check;
   if (!value.contains("what")) Fail(path + ".what", "required: say what the check means");
   check.what = String(value["what"], path + ".what");
+  check.transports =
+      value.contains("transports")
+          ? ReadTransports(value["transports"], path + ".transports", case_transports)
+          : case_transports;
   int kinds = value.contains("count") + value.contains("every") + value.contains("noneAfter") +
               value.contains("rate") + value.contains("gap") + value.contains("backoff");
   if (kinds != 1) Fail(path, "expected exactly one of count, every, noneAfter, rate, gap, backoff");
@@ -193,18 +221,25 @@ std::optional<Level> LevelFromName(std::string_view name) {
   return std::nullopt;
 }
 
+bool AppliesTo(const Transports& transports, api::Transport transport) {
+  return std::find(transports.begin(), transports.end(), transport) != transports.end();
+}
+
 bool Selector::Matches(const journal::Entry& e) const {
   return (!method || e.method == *method) && (!operation || e.operation == *operation) &&
          (!status || e.status == *status) &&
-         (!response_contains || e.response_body.find(*response_contains) != std::string::npos);
+         (!response_contains || e.response_body.find(*response_contains) != std::string::npos) &&
+         (!action_contains || e.action.find(*action_contains) != std::string::npos);
 }
 
 std::string Selector::Describe() const {
   std::string out;
   if (method) out += *method + " ";
-  out += operation ? *operation : (method ? "requests" : "any request");
+  const bool qualified = method || status || response_contains || action_contains;
+  out += operation ? *operation : (qualified ? "requests" : "any request");
   if (status) out += " answered " + std::to_string(*status);
   if (response_contains) out += " whose answer contains \"" + *response_contains + "\"";
+  if (action_contains) out += " whose action says \"" + *action_contains + "\"";
   return out;
 }
 
@@ -212,15 +247,18 @@ StatusOr<Case> CaseFromJson(const json& document, std::string_view origin,
                             const std::filesystem::path& scenario_dir) {
   std::string where(origin);
   try {
-    CheckKeys(
-        document, "(root)",
-        {"id", "title", "level", "scenario", "operation", "args", "file", "deadlineMs", "expect"});
+    CheckKeys(document, "(root)",
+              {"id", "title", "level", "transports", "scenario", "operation", "args", "file",
+               "deadlineMs", "expect"});
     Case c;
     c.id = String(document.value("id", json()), "id");
     c.title = String(document.value("title", json()), "title");
     auto level = LevelFromName(String(document.value("level", json()), "level"));
     if (!level) Fail("level", "expected REQUIRED, RECOMMENDED or OPTIONAL");
     c.level = *level;
+    if (document.contains("transports")) {
+      c.transports = ReadTransports(document["transports"], "transports", kEveryTransport);
+    }
     if (!document.contains("scenario")) Fail("scenario", "required");
     c.scenario = ReadScenario(document["scenario"], where, scenario_dir);
     c.operation = String(document.value("operation", json()), "operation");
@@ -262,7 +300,8 @@ StatusOr<Case> CaseFromJson(const json& document, std::string_view origin,
       if (expect.contains("wire")) {
         size_t i = 0;
         for (const auto& w : expect["wire"]) {
-          c.wire.push_back(ReadWireCheck(w, "expect.wire[" + std::to_string(i++) + "]"));
+          c.wire.push_back(
+              ReadWireCheck(w, "expect.wire[" + std::to_string(i++) + "]", c.transports));
         }
       }
     }

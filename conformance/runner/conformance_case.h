@@ -1,6 +1,7 @@
-// A conformance case: a scenario, one adapter operation, and what a
-// conformant client's outcome and traffic look like. Cases are JSON files
-// (conformance/cases/*.json); the format is in conformance/README.md.
+// A conformance case: a scenario, one adapter operation, the transports it
+// runs over, and what a conformant client's outcome and traffic look like.
+// Cases are JSON files (conformance/cases/*.json); the format is in
+// conformance/PROTOCOL.md, "Case files".
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "fake/api/request.h"
 #include "fake/journal/journal.h"
 #include "fake/status.h"
 #include "scenarios/scenario.h"
@@ -21,12 +23,18 @@ enum class Level { kRequired = 0, kRecommended = 1, kOptional = 2 };
 std::string_view LevelName(Level level);
 std::optional<Level> LevelFromName(std::string_view name);
 
+// The transports a case (or one of its wire checks) applies to.
+using Transports = std::vector<api::Transport>;
+inline const Transports kEveryTransport = {api::Transport::kRest, api::Transport::kGrpc};
+bool AppliesTo(const Transports& transports, api::Transport transport);
+
 // Selects journal entries. Unset parts match anything.
 struct Selector {
   std::optional<std::string> method;
   std::optional<std::string> operation;  // "nasJobs.get", …
   std::optional<int> status;             // the answer's HTTP status
   std::optional<std::string> response_contains;
+  std::optional<std::string> action_contains;  // what the fake did or noted ("fault:goaway")
   bool Matches(const journal::Entry& entry) const;
   std::string Describe() const;  // "GET nasJobs.get answered 200"
 };
@@ -43,6 +51,9 @@ struct WireCheck {
   };
   Kind kind = Kind::kCount;
   std::string what;  // the case's words for this check (shown when it fails)
+  // The transports it is checked on: the case's unless the check names some
+  // of them (an HTTP matter on REST alone, an HTTP/2 one on gRPC alone).
+  Transports transports = kEveryTransport;
   Selector select;
   std::optional<int> min, max;                               // kCount
   std::optional<std::vector<std::string>> body_in;           // kEvery: the body is one of these
@@ -70,6 +81,10 @@ struct Case {
   std::string title;
   Level level = Level::kRequired;
   scenarios::Scenario scenario;
+  // The transports it runs on ("transports"; both unless it names one): a
+  // case that means nothing on one (an HTML error page on gRPC, a GOAWAY on
+  // REST) names the other.
+  Transports transports = kEveryTransport;
   std::string operation;          // get, cancel, cancel-and-wait, list, create, delete
   std::vector<std::string> args;  // "{file}" is replaced by the path of `file`
   nlohmann::json file;            // for create: the NasJob JSON written to a file

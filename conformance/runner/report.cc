@@ -96,8 +96,35 @@ std::string OneLine(std::string_view text) {
   return cut ? out + "…" : out;
 }
 
+std::string TransportOf(const Verdict& v) { return std::string(api::TransportName(v.transport)); }
+
+// "rest", "grpc", or "both" for a run over several transports.
+std::string RunTransport(const RunInfo& run) {
+  if (run.transports.size() == 1) return std::string(api::TransportName(run.transports[0]));
+  return run.transports.empty() ? "" : "both";
+}
+
 std::string RerunCommand(const Verdict& v, const RunInfo& run) {
-  return run.rerun.empty() ? "" : run.rerun + " --cases " + v.test_case->id;
+  if (run.rerun.empty()) return "";
+  // REST is the default transport.
+  const std::string transport =
+      v.transport == api::Transport::kRest ? "" : " --transport " + TransportOf(v);
+  return run.rerun + transport + " --cases " + v.test_case->id;
+}
+
+// "31 passed, 0 failed, … skipped; 1 REQUIRED failed; …".
+std::string Counts(const Summary& s) {
+  std::string out = std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed";
+  if (s.errors > 0) out += ", " + std::to_string(s.errors) + (s.errors == 1 ? " error" : " errors");
+  if (s.skipped > 0) out += ", " + std::to_string(s.skipped) + " skipped";
+  if (s.required_failed > 0) {
+    out += "; " + std::to_string(s.required_failed) + " REQUIRED failed";
+  }
+  if (s.required_skipped > 0) {
+    out += "; " + std::to_string(s.required_skipped) +
+           " REQUIRED skipped: not conformant until they run and pass";
+  }
+  return out;
 }
 
 std::string Details(const Verdict& v, const RunInfo& run) {
@@ -193,7 +220,8 @@ std::string ProgressLine(const Verdict& v, size_t done, size_t total, bool color
   std::snprintf(word, sizeof word, "%-5s", VerdictWord(v.outcome));
   for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "[" + index + "/" + count + "] " + Paint(word, VerdictColor(v.outcome), color) + " " +
-         v.test_case->id + " (" + std::string(LevelName(v.test_case->level)) + ", " +
+         TransportOf(v) + " " + v.test_case->id + " (" +
+         std::string(LevelName(v.test_case->level)) + ", " +
          std::to_string(v.result.elapsed.count()) + " ms)";
 }
 
@@ -202,12 +230,13 @@ std::string TextReport(const std::vector<Verdict>& verdicts, bool color, const R
   for (const auto& v : verdicts) width = std::max(width, v.test_case->id.size());
   char line[512];
   std::string out;
-  std::snprintf(line, sizeof line, "%-*s  %-11s  %-7s  %8s\n", static_cast<int>(width), "CASE",
-                "LEVEL", "VERDICT", "TIME");
+  std::snprintf(line, sizeof line, "%-*s  %-9s  %-11s  %-7s  %8s\n", static_cast<int>(width),
+                "CASE", "TRANSPORT", "LEVEL", "VERDICT", "TIME");
   out += line;
   for (const auto& v : verdicts) {
-    std::snprintf(line, sizeof line, "%-*s  %-11s  ", static_cast<int>(width),
-                  v.test_case->id.c_str(), std::string(LevelName(v.test_case->level)).c_str());
+    std::snprintf(line, sizeof line, "%-*s  %-9s  %-11s  ", static_cast<int>(width),
+                  v.test_case->id.c_str(), TransportOf(v).c_str(),
+                  std::string(LevelName(v.test_case->level)).c_str());
     out += line;
     std::snprintf(line, sizeof line, "%-7s", VerdictWord(v.outcome));
     out += Paint(line, VerdictColor(v.outcome), color);
@@ -218,7 +247,7 @@ std::string TextReport(const std::vector<Verdict>& verdicts, bool color, const R
   for (const auto& v : verdicts) {
     if (v.outcome != Outcome::kFailed && v.outcome != Outcome::kError) continue;
     const std::string word = v.outcome == Outcome::kFailed ? "FAIL " : "ERROR ";
-    out += "\n" + Paint(word + v.test_case->id, "1;31", color) + " (" +
+    out += "\n" + Paint(word + v.test_case->id + " over " + TransportOf(v), "1;31", color) + " (" +
            std::string(LevelName(v.test_case->level)) + "): " + v.test_case->title + "\n";
     out += Details(v, run);
   }
@@ -227,21 +256,25 @@ std::string TextReport(const std::vector<Verdict>& verdicts, bool color, const R
     if (v.outcome != Outcome::kSkipped) continue;
     if (!skipped_header) out += "\n";
     skipped_header = true;
-    out += "skip " + v.test_case->id + " (" + std::string(LevelName(v.test_case->level)) +
+    out += "skip " + v.test_case->id + " over " + TransportOf(v) + " (" +
+           std::string(LevelName(v.test_case->level)) +
            "): " + (v.failures.empty() ? std::string() : v.failures.front()) + "\n";
   }
-  Summary s = Summarise(verdicts);
-  out += "\n" + std::to_string(s.passed) + " passed, " + std::to_string(s.failed) + " failed";
-  if (s.errors > 0) out += ", " + std::to_string(s.errors) + (s.errors == 1 ? " error" : " errors");
-  if (s.skipped > 0) out += ", " + std::to_string(s.skipped) + " skipped";
-  if (s.required_failed > 0) {
-    out += "; " + std::to_string(s.required_failed) + " REQUIRED failed";
-  }
-  if (s.required_skipped > 0) {
-    out += "; " + std::to_string(s.required_skipped) +
-           " REQUIRED skipped: not conformant until they run and pass";
-  }
   out += "\n";
+  std::vector<api::Transport> seen;
+  for (const auto& v : verdicts) {
+    if (std::find(seen.begin(), seen.end(), v.transport) == seen.end()) seen.push_back(v.transport);
+  }
+  if (seen.size() > 1) {
+    for (api::Transport transport : seen) {
+      std::vector<Verdict> over;
+      std::copy_if(verdicts.begin(), verdicts.end(), std::back_inserter(over),
+                   [&](const Verdict& v) { return v.transport == transport; });
+      out += std::string(api::TransportName(transport)) + ": " + Counts(Summarise(over)) + "\n";
+    }
+    out += "in all: ";
+  }
+  out += Counts(Summarise(verdicts)) + "\n";
   return out;
 }
 
@@ -255,6 +288,7 @@ json JsonReport(const std::vector<Verdict>& verdicts, const RunInfo& run) {
     json failures = json::array();
     for (const auto& f : v.failures) failures.push_back(ValidUtf8(f));
     json c = {{"id", v.test_case->id},
+              {"transport", TransportOf(v)},
               {"title", v.test_case->title},
               {"level", LevelName(v.test_case->level)},
               {"outcome", OutcomeName(v.outcome)},
@@ -273,7 +307,7 @@ json JsonReport(const std::vector<Verdict>& verdicts, const RunInfo& run) {
   Summary s = Summarise(verdicts);
   json report = {{"schemaVersion", kJsonReportSchemaVersion},
                  {"client", ValidUtf8(run.client)},
-                 {"transport", api::TransportName(run.transport)}};
+                 {"transport", RunTransport(run)}};
   if (run.started != std::chrono::system_clock::time_point{}) {
     report["timestamp"] = UtcTime(run.started, true);
   }
@@ -295,9 +329,11 @@ std::string JUnitXml(const std::vector<Verdict>& verdicts, const RunInfo& run, L
     const std::string level(LevelName(v.test_case->level));
     const double seconds = v.result.elapsed.count() / 1000.0;
     total += seconds;
-    body += "  <testcase classname=\"nasfake.conformance." + level + "\" name=\"" +
-            XmlEscape(v.test_case->id) + "\" time=\"" + std::to_string(seconds) + "\">\n";
+    body += "  <testcase classname=\"nasfake.conformance." + TransportOf(v) + "." + level +
+            "\" name=\"" + XmlEscape(v.test_case->id) + "\" time=\"" + std::to_string(seconds) +
+            "\">\n";
     body += "    <properties>\n      <property name=\"level\" value=\"" + level +
+            "\"/>\n      <property name=\"transport\" value=\"" + TransportOf(v) +
             "\"/>\n      <property name=\"outcome\" value=\"" +
             std::string(OutcomeName(v.outcome)) + "\"/>\n    </properties>\n";
     const std::string first = v.failures.empty() ? "" : XmlEscape(v.failures.front());
@@ -340,8 +376,7 @@ std::string JUnitXml(const std::vector<Verdict>& verdicts, const RunInfo& run, L
   out += "<testsuite name=\"nasfake-conformance\" " + attributes + ">\n";
   out += "  <properties>\n";
   out += "    <property name=\"client\" value=\"" + XmlEscape(run.client) + "\"/>\n";
-  out += "    <property name=\"transport\" value=\"" +
-         std::string(api::TransportName(run.transport)) + "\"/>\n";
+  out += "    <property name=\"transport\" value=\"" + RunTransport(run) + "\"/>\n";
   out += "    <property name=\"junitFailLevel\" value=\"" + std::string(LevelName(fail_level)) +
          "\"/>\n";
   out += "  </properties>\n";

@@ -29,22 +29,26 @@ Summary Summarise(const std::vector<Verdict>& verdicts);
 // What the reports say about the run as a whole.
 struct RunInfo {
   std::string client;  // the adapter command; "" when the client is in-process
-  api::Transport transport = api::Transport::kRest;
+  Transports transports = {api::Transport::kRest};  // what --transport asked for
   std::chrono::system_clock::time_point started{};  // unset: not reported
   // The command that reruns a selection of cases: each failure's report
   // ends with it and " --cases <id>". Empty: no rerun line.
   std::string rerun;
 };
 
-// One line per case (id, level, verdict, time), then for each failure and
-// error why: the expectations violated, what the client printed, the
-// journal (each answer's body shortened) and the command that reruns it;
-// then the counts.
+// One line per verdict (case id, transport, level, verdict, time), then for
+// each failure and error why: the expectations violated, what the client
+// printed, the journal (each answer's body shortened) and the command that
+// reruns it; then the counts (per transport too when there are several).
 std::string TextReport(const std::vector<Verdict>& verdicts, bool color, const RunInfo& run = {});
-// One progress line for the `done`-th of `total` finished cases:
-// "[ 3/31] PASS  cancel-succeeds (REQUIRED, 120 ms)".
+// One progress line for the `done`-th of `total` finished verdicts:
+// "[ 3/31] PASS  grpc cancel-succeeds (REQUIRED, 120 ms)".
 std::string ProgressLine(const Verdict& verdict, size_t done, size_t total, bool color);
+// Each case's verdict says its "transport"; the run's "transport" is what
+// --transport asked for: "rest", "grpc" or "both".
 nlohmann::json JsonReport(const std::vector<Verdict>& verdicts, const RunInfo& run = {});
+// Each testcase's classname is nasfake.conformance.<transport>.<LEVEL>, so a
+// case run over both transports is two distinct testcases.
 // Failures and errors of cases less strict than `fail_level` are written as
 // <skipped> (their outcome kept in the testcase's properties), so that a CI
 // that turns any <failure> red fails only on the levels that matter to it.

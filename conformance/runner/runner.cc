@@ -198,7 +198,7 @@ std::optional<std::string> CheckOutcome(const OutcomeCheck& check, const json& o
 
 std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
                                   const std::vector<journal::Entry>& journal,
-                                  const std::string& token) {
+                                  const std::string& token, api::Transport transport) {
   std::vector<std::string> failures;
   if (result.exit_code == -1) {
     failures.push_back("the client did not finish: killed " + Ms(result.elapsed) +
@@ -234,7 +234,16 @@ std::vector<std::string> Evaluate(const Case& c, const ClientResult& result,
                          Ms(*c.max_elapsed) + " (deadline " + Ms(c.deadline) + ")");
     }
   }
+  for (const auto& e : journal) {
+    if (e.transport != transport) {
+      failures.push_back("wire: request " + journal::DebugString(e) + " came over " +
+                         std::string(api::TransportName(e.transport)) + "; the case runs over " +
+                         std::string(api::TransportName(transport)));
+      break;
+    }
+  }
   for (const auto& check : c.wire) {
+    if (!AppliesTo(check.transports, transport)) continue;
     if (auto problem = CheckWire(check, journal, token)) {
       failures.push_back("wire: " + check.what + ": " + *problem);
     }
@@ -270,6 +279,18 @@ std::optional<std::string> ProtocolViolation(const ClientResult& result) {
 Verdict RunCase(const Case& c, ClientUnderTest& client, api::Transport transport) {
   Verdict verdict;
   verdict.test_case = &c;
+  verdict.transport = transport;
+  const std::string transport_name(api::TransportName(transport));
+  if (!AppliesTo(c.transports, transport)) {
+    verdict.failures.push_back("the case does not run over " + transport_name);
+    return verdict;
+  }
+  if (!client.SupportsTransport(transport)) {
+    verdict.outcome = Outcome::kSkipped;
+    verdict.failures.push_back("the client does not declare the transport " + transport_name +
+                               " among its capabilities");
+    return verdict;
+  }
   if (!client.Supports(c.operation)) {
     verdict.outcome = Outcome::kSkipped;
     verdict.failures.push_back("the client does not declare the operation \"" + c.operation +
@@ -278,7 +299,6 @@ Verdict RunCase(const Case& c, ClientUnderTest& client, api::Transport transport
   }
   FakeServerOptions options;
   options.fake.require_auth = true;
-  options.grpc = transport == api::Transport::kGrpc;
   auto server = FakeServer::Start(options);
   if (!server.ok()) {
     verdict.failures.push_back("cannot start a fake: " + server.status().message());
@@ -291,19 +311,19 @@ Verdict RunCase(const Case& c, ClientUnderTest& client, api::Transport transport
   std::vector<std::string> args = c.args;
   std::filesystem::path file;
   if (!c.file.is_null()) {
-    file = std::filesystem::temp_directory_path() /
-           ("nasfake-case-" + c.id + "-" + std::to_string(getpid()) + ".json");
+    file = std::filesystem::temp_directory_path() / ("nasfake-case-" + c.id + "-" + transport_name +
+                                                     "-" + std::to_string(getpid()) + ".json");
     std::ofstream(file) << c.file.dump(2);
     for (auto& a : args) a = Replace(a, "{file}", file.string());
   }
   std::string token = "nasfake-token-" + c.id;
-  const std::string& endpoint =
-      transport == api::Transport::kGrpc ? (*server)->grpc_endpoint() : (*server)->endpoint();
-  verdict.result = client.Run(c.operation, args, {endpoint, token, c.deadline, transport});
+  verdict.result =
+      client.Run(c.operation, args,
+                 {(*server)->endpoint(), token, c.deadline, transport, (*server)->grpc_endpoint()});
   (*server)->Stop();
   verdict.journal = (*server)->journal().Entries();
   if (!file.empty()) std::filesystem::remove(file);
-  verdict.failures = Evaluate(c, verdict.result, verdict.journal, token);
+  verdict.failures = Evaluate(c, verdict.result, verdict.journal, token, transport);
   verdict.outcome = verdict.failures.empty()            ? Outcome::kPassed
                     : ProtocolViolation(verdict.result) ? Outcome::kError
                                                         : Outcome::kFailed;
@@ -312,13 +332,19 @@ Verdict RunCase(const Case& c, ClientUnderTest& client, api::Transport transport
 
 std::vector<Verdict> RunAll(const std::vector<Case>& cases, ClientUnderTest& client, int jobs,
                             const std::function<void(const Verdict&)>& on_done,
-                            api::Transport transport) {
-  std::vector<Verdict> verdicts(cases.size());
+                            const Transports& transports) {
+  std::vector<std::pair<const Case*, api::Transport>> runs;
+  for (api::Transport transport : transports) {
+    for (const Case& c : cases) {
+      if (AppliesTo(c.transports, transport)) runs.emplace_back(&c, transport);
+    }
+  }
+  std::vector<Verdict> verdicts(runs.size());
   std::atomic<size_t> next{0};
   std::mutex report_mu;
   auto worker = [&] {
-    for (size_t i = next++; i < cases.size(); i = next++) {
-      verdicts[i] = RunCase(cases[i], client, transport);
+    for (size_t i = next++; i < runs.size(); i = next++) {
+      verdicts[i] = RunCase(*runs[i].first, client, runs[i].second);
       if (on_done) {
         std::lock_guard lock(report_mu);
         on_done(verdicts[i]);

@@ -49,6 +49,7 @@ expect 2 "--port: expected a number from 0 (any free port) to 65535, got \"abc\"
 expect 2 "--port: expected a number from 0 (any free port) to 65535, got \"abc\"" record --port abc
 expect 2 "--clock: expected real or virtual, got \"wall\"" serve --clock=wall
 expect 2 "--jobs: expected a number from 1 to 64, got \"0\"" conformance --jobs=0
+expect 2 "--transport: expected rest, grpc or both, got \"http\"" conformance --transport=http
 expect 2 "--no-grpc takes no value" serve --no-grpc=yes
 expect 2 "--port needs a value" serve --port
 expect 2 "unknown flag '--prot'" serve --prot=80

@@ -25,7 +25,8 @@ std::string Adapter(const std::string& name, const std::string& script) {
   return "sh " + path.string();
 }
 
-const ClientEnv kEnv{"http://127.0.0.1:1", "t", std::chrono::milliseconds(5000)};
+const ClientEnv kEnv{"http://127.0.0.1:1", "t", std::chrono::milliseconds(5000),
+                     api::Transport::kGrpc, "127.0.0.1:2"};
 
 // Answers capabilities with get and cancel; persistent, answers each request
 // line with its own pid and the line, or exits 7 on a request naming "crash",
@@ -42,7 +43,7 @@ case "$1" in
         *) echo "{\"pid\":$$,\"request\":$line}" ;;
       esac
     done ;;
-  get) echo "{\"job\":{\"endpoint\":\"$NASFAKE_ENDPOINT\",\"deadline\":\"$NASFAKE_DEADLINE_MS\"}}" ;;
+  get) echo "{\"job\":{\"endpoint\":\"$NASFAKE_ENDPOINT\",\"grpc\":\"$NASFAKE_GRPC_ENDPOINT\",\"transport\":\"$NASFAKE_TRANSPORT\",\"deadline\":\"$NASFAKE_DEADLINE_MS\"}}" ;;
   cancel) echo '{"error":{"status":"NOT_FOUND","message":"m"}}'; exit 1 ;;
   *) kill -SEGV $$ ;;
 esac
@@ -50,15 +51,20 @@ esac
 
 TEST(AdapterProcessTest, AsksCapabilitiesOnceAndRunsOneProcessPerCase) {
   AdapterProcess adapter(Adapter("per-case", kLineAdapter));
-  ASSERT_TRUE(adapter.Capabilities().has_value());
-  EXPECT_EQ(*adapter.Capabilities(), (std::set<std::string>{"get", "cancel"}));
+  ASSERT_TRUE(adapter.Capabilities().operations.has_value());
+  EXPECT_EQ(*adapter.Capabilities().operations, (std::set<std::string>{"get", "cancel"}));
   EXPECT_TRUE(adapter.Supports("get"));
   EXPECT_FALSE(adapter.Supports("delete"));
+  // No "transports": REST alone.
+  EXPECT_TRUE(adapter.SupportsTransport(api::Transport::kRest));
+  EXPECT_FALSE(adapter.SupportsTransport(api::Transport::kGrpc));
 
   ClientResult got = adapter.Run("get", {"n"}, kEnv);
   EXPECT_EQ(got.exit_code, 0) << got.stderr_text;
-  EXPECT_EQ(json::parse(got.stdout_text)["job"],
-            (json{{"endpoint", "http://127.0.0.1:1"}, {"deadline", "5000"}}));
+  EXPECT_EQ(json::parse(got.stdout_text)["job"], (json{{"endpoint", "http://127.0.0.1:1"},
+                                                       {"grpc", "127.0.0.1:2"},
+                                                       {"transport", "grpc"},
+                                                       {"deadline", "5000"}}));
   EXPECT_EQ(adapter.Run("cancel", {"n"}, kEnv).exit_code, 1);
   // A signal it did not get from the runner is a crash, as a shell reports it.
   EXPECT_EQ(adapter.Run("list", {"p"}, kEnv).exit_code, 128 + SIGSEGV);
@@ -66,10 +72,27 @@ TEST(AdapterProcessTest, AsksCapabilitiesOnceAndRunsOneProcessPerCase) {
 
 TEST(AdapterProcessTest, AnAdapterWithoutCapabilitiesPerformsEveryOperation) {
   AdapterProcess v1(Adapter("v1", "echo 'usage: adapter get NAME' >&2; exit 2\n"));
-  EXPECT_FALSE(v1.Capabilities().has_value());
+  EXPECT_FALSE(v1.Capabilities().operations.has_value());
   EXPECT_TRUE(v1.Supports("delete"));
-  AdapterProcess garbled(Adapter("garbled", "echo '{\"operations\":\"get\"}'\n"));
-  EXPECT_FALSE(garbled.Capabilities().has_value());
+  EXPECT_TRUE(v1.SupportsTransport(api::Transport::kRest));
+  EXPECT_FALSE(v1.SupportsTransport(api::Transport::kGrpc));
+  AdapterProcess garbled(
+      Adapter("garbled", "echo '{\"operations\":\"get\",\"transports\":[\"grpc\"]}'\n"));
+  EXPECT_FALSE(garbled.Capabilities().operations.has_value());
+  EXPECT_FALSE(garbled.SupportsTransport(api::Transport::kGrpc));
+}
+
+TEST(AdapterProcessTest, TransportsAreDeclaredBesideOrWithoutOperations) {
+  AdapterProcess both(
+      Adapter("both", "echo '{\"operations\":[\"get\"],\"transports\":[\"rest\",\"grpc\"]}'\n"));
+  EXPECT_TRUE(both.SupportsTransport(api::Transport::kRest));
+  EXPECT_TRUE(both.SupportsTransport(api::Transport::kGrpc));
+  EXPECT_FALSE(both.Supports("list"));
+  // Transports alone: every operation; a name the runner does not know is ignored.
+  AdapterProcess grpc_only(Adapter("grpc-only", "echo '{\"transports\":[\"grpc\",\"h3\"]}'\n"));
+  EXPECT_TRUE(grpc_only.Supports("list"));
+  EXPECT_FALSE(grpc_only.SupportsTransport(api::Transport::kRest));
+  EXPECT_TRUE(grpc_only.SupportsTransport(api::Transport::kGrpc));
 }
 
 TEST(AdapterProcessTest, PersistentReusesOneProcessForCaseAfterCase) {
@@ -83,6 +106,8 @@ TEST(AdapterProcessTest, PersistentReusesOneProcessForCaseAfterCase) {
   EXPECT_EQ(one["request"], (json{{"operation", "get"},
                                   {"args", {"a"}},
                                   {"endpoint", "http://127.0.0.1:1"},
+                                  {"grpcEndpoint", "127.0.0.1:2"},
+                                  {"transport", "grpc"},
                                   {"token", "t"},
                                   {"deadlineMs", 5000}}));
   EXPECT_EQ(two["request"]["args"], json({"b"}));
@@ -95,8 +120,9 @@ TEST(AdapterProcessTest, PersistentReplacesAProcessThatCrashedOrHung) {
   ClientResult crashed = adapter.Run("get", {"crash"}, kEnv);
   EXPECT_EQ(crashed.exit_code, 7);
   EXPECT_THAT(crashed.stderr_text, HasSubstr("dying"));
-  ClientResult hung =
-      adapter.Run("get", {"hang"}, {kEnv.endpoint, kEnv.token, std::chrono::milliseconds(100)});
+  ClientEnv short_deadline = kEnv;
+  short_deadline.deadline = std::chrono::milliseconds(100);
+  ClientResult hung = adapter.Run("get", {"hang"}, short_deadline);
   EXPECT_EQ(hung.exit_code, -1);
   ClientResult after = adapter.Run("get", {"b"}, kEnv);
   ASSERT_EQ(after.exit_code, 0) << after.stderr_text;

@@ -1,7 +1,7 @@
 // `nasfake conformance` end to end: the bundled reference client passes every
-// case, the Python adapter every REQUIRED one, and each deliberately wrong
-// client (conformance/clients/mutants) fails at least one REQUIRED or
-// RECOMMENDED case.
+// case over both transports, the Python adapter (REST only) every REQUIRED
+// one, and each deliberately wrong client (conformance/clients/mutants: Python
+// over REST, C++ over gRPC) fails at least one REQUIRED or RECOMMENDED case.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -55,20 +56,39 @@ std::vector<std::string> Failed(const json& report, bool strict_levels_only) {
   return failed;
 }
 
-TEST(ConformanceSuiteTest, ReferenceClientPassesEveryCase) {
-  SuiteRun run = RunSuite("");
+// The verdicts of `report` over `transport`, by outcome.
+std::map<std::string, int> Outcomes(const json& report, const std::string& transport) {
+  std::map<std::string, int> outcomes;
+  for (const auto& c : report["cases"]) {
+    if (c["transport"] == transport) ++outcomes[c["outcome"].get<std::string>()];
+  }
+  return outcomes;
+}
+
+TEST(ConformanceSuiteTest, ReferenceClientPassesEveryCaseOverBothTransports) {
+  SuiteRun run = RunSuite("--transport both");
   ASSERT_TRUE(run.report.is_object()) << "no JSON report";
   EXPECT_EQ(run.exit_code, 0);
-  EXPECT_GE(run.report["passed"].get<int>(), 25);
+  EXPECT_EQ(run.report["transport"], "both");
+  EXPECT_GE(Outcomes(run.report, "rest")["passed"], 30);
+  EXPECT_GE(Outcomes(run.report, "grpc")["passed"], 25);
+  EXPECT_EQ(run.report["skipped"], 0);
   EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
 }
 
-TEST(ConformanceSuiteTest, PythonAdapterPassesEveryRequiredCase) {
-  SuiteRun run = RunSuite("--level REQUIRED --client '" + Python() +
+// A REST-only adapter (it declares "transports": ["rest"]; a v2 adapter that
+// declares none is taken as the same) runs as before: over gRPC every case is
+// skipped, not failed.
+TEST(ConformanceSuiteTest, PythonAdapterPassesEveryRequiredCaseAndSkipsGrpc) {
+  SuiteRun run = RunSuite("--transport both --level REQUIRED --client '" + Python() +
                           " " NASFAKE_SOURCE_DIR "/conformance/clients/python/nasjobs_adapter.py'");
   ASSERT_TRUE(run.report.is_object()) << "no JSON report";
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
+  std::map<std::string, int> grpc = Outcomes(run.report, "grpc");
+  EXPECT_GE(grpc["skipped"], 15);
+  EXPECT_EQ(grpc.size(), 1u) << "over gRPC every case is skipped";
+  EXPECT_GE(Outcomes(run.report, "rest")["passed"], 15);
 }
 
 std::string TempPath(const std::string& name) {
@@ -97,11 +117,11 @@ TEST(ConformanceSuiteTest, PersistentModeStartsTheAdapterOncePerJob) {
   // The reference adapter, logging how it was started.
   std::string adapter = ScriptAdapter(
       "persistent", "echo \"$1\" >> " + log + "\nexec " NASFAKE_REFERENCE_ADAPTER " \"$@\"\n");
-  SuiteRun run = RunSuite("--persistent --client '" + adapter + "'");
+  SuiteRun run = RunSuite("--persistent --transport both --client '" + adapter + "'");
   ASSERT_TRUE(run.report.is_object()) << "no JSON report";
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_THAT(Failed(run.report, false), ::testing::IsEmpty());
-  EXPECT_GE(run.report["passed"].get<int>(), 25);
+  EXPECT_GE(Outcomes(run.report, "grpc")["passed"], 25);
   // Four jobs: at most four processes, each started as `persistent`.
   std::istringstream starts(ReadFile(log));
   int persistent = 0;
@@ -151,7 +171,7 @@ TEST(ConformanceSuiteTest, ProgressGoesToStderrAsEachCaseFinishes) {
       std::string(NASFAKE_BINARY) + " conformance --cases 'cancel-*' >/dev/null 2>" + stderr_path;
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string progress = ReadFile(stderr_path);
-  EXPECT_THAT(progress, ::testing::ContainsRegex("\\[ *1/[0-9]+\\] PASS  cancel-"));
+  EXPECT_THAT(progress, ::testing::ContainsRegex("\\[ *1/[0-9]+\\] PASS  rest cancel-"));
   EXPECT_THAT(progress, ::testing::HasSubstr("(REQUIRED, "));
 }
 
@@ -170,27 +190,33 @@ TEST(ConformanceSuiteTest, AnAdapterThatCrashesIsAnErrorAndFailsTheRun) {
   EXPECT_THAT(xml, ::testing::HasSubstr("<error message=\"the client crashed: exit status 3\""));
 }
 
+// A mutant: the Python ones (<name>.py) run over REST, the gRPC ones
+// (grpc_<name>.cc, in nasfake-grpc-mutant) over gRPC.
 class MutantTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(MutantTest, FailsAtLeastOneRequiredOrRecommendedCase) {
-  std::string mutant =
-      std::string(NASFAKE_SOURCE_DIR) + "/conformance/clients/mutants/" + GetParam() + ".py";
-  ASSERT_TRUE(std::filesystem::exists(mutant)) << mutant;
-  SuiteRun run = RunSuite("--client '" + Python() + " " + mutant + "'");
+  const std::string& name = GetParam();
+  const std::string source_dir = std::string(NASFAKE_SOURCE_DIR) + "/conformance/clients/mutants/";
+  const bool grpc = name.rfind("grpc_", 0) == 0;
+  const std::string source = source_dir + name + (grpc ? ".cc" : ".py");
+  ASSERT_TRUE(std::filesystem::exists(source)) << source;
+  SuiteRun run = RunSuite(grpc ? "--transport grpc --client '" NASFAKE_GRPC_MUTANT " " + name + "'"
+                               : "--client '" + Python() + " " + source + "'");
   ASSERT_TRUE(run.report.is_object()) << "no JSON report";
   EXPECT_THAT(Failed(run.report, true), ::testing::Not(::testing::IsEmpty()))
-      << GetParam() << " passed every REQUIRED and RECOMMENDED case";
+      << name << " passed every REQUIRED and RECOMMENDED case";
 }
 
-INSTANTIATE_TEST_SUITE_P(Mutants, MutantTest,
-                         ::testing::Values("cancelled_right_after_cancel", "cancelling_is_terminal",
-                                           "crashes_on_unknown_field", "double_encodes_name",
-                                           "ignores_next_page_token", "ignores_retry_info",
-                                           "maps_404_to_unknown", "misses_auth_header",
-                                           "no_deadline", "polls_after_terminal",
-                                           "polls_at_fixed_interval", "polls_without_backoff",
-                                           "retries_cancel_on_failed_precondition",
-                                           "send_body_on_cancel", "sends_body_on_get"));
+INSTANTIATE_TEST_SUITE_P(
+    Mutants, MutantTest,
+    ::testing::Values("cancelled_right_after_cancel", "cancelling_is_terminal",
+                      "crashes_on_unknown_field", "double_encodes_name", "ignores_next_page_token",
+                      "ignores_retry_info", "maps_404_to_unknown", "misses_auth_header",
+                      "no_deadline", "polls_after_terminal", "polls_at_fixed_interval",
+                      "polls_without_backoff", "retries_cancel_on_failed_precondition",
+                      "send_body_on_cancel", "sends_body_on_get", "grpc_no_call_deadline",
+                      "grpc_no_routing_header", "grpc_routes_by_location",
+                      "grpc_ignores_status_details", "grpc_no_transparent_retry"));
 
 // Capping polls per second is not backing off: a client that polls every
 // 200 ms forever fails polling-backs-off, and the verdict says why.
@@ -210,9 +236,11 @@ TEST(ConformanceSuiteTest, EveryMutantFileIsTested) {
   size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(std::string(NASFAKE_SOURCE_DIR) +
                                                                "/conformance/clients/mutants")) {
-    files += entry.path().extension() == ".py";
+    const std::string name = entry.path().filename().string();
+    files += entry.path().extension() == ".py" ||
+             (name.rfind("grpc_", 0) == 0 && entry.path().extension() == ".cc");
   }
-  EXPECT_EQ(files, 15u) << "add the new mutant to MutantTest's list";
+  EXPECT_EQ(files, 20u) << "add the new mutant to MutantTest's list";
 }
 
 }  // namespace

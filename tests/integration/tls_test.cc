@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <string>
@@ -311,8 +313,13 @@ TEST(TlsRestTest, StopEndsHandshakingAndIdleTlsConnections) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   ASSERT_EQ(::connect(silent, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   server->Stop();  // returns: neither connection holds it
+  // Closed by the server: FIN once it was accepted, RST when Stop closed the
+  // listener with it still in the backlog (a loaded machine's accept thread
+  // may not have reached it yet).
   char byte;
-  EXPECT_EQ(::recv(silent, &byte, 1, 0), 0);  // closed by the server
+  const ssize_t got = ::recv(silent, &byte, 1, 0);
+  const int error = errno;
+  EXPECT_TRUE(got == 0 || (got < 0 && error == ECONNRESET)) << got << " " << std::strerror(error);
   ::close(silent);
 }
 

@@ -216,5 +216,55 @@ TEST(ConformanceCaseTest, BackoffFailsAFixedIntervalUnlessItMeetsTheFloor) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("growth: expected a number of at")));
 }
 
+// A case runs over both transports unless it names one; a wire check is
+// checked over the case's transports unless it names some of them; and a
+// request over the other transport is a failure of its own.
+TEST(ConformanceCaseTest, TransportsOfACaseAndOfItsChecks) {
+  json doc = BaseCase();
+  doc["expect"] = {{"wire",
+                    {{{"what", "sent as JSON"},
+                      {"transports", {"rest"}},
+                      {"every", json::object()},
+                      {"headers", {{"content-type", "application/json*"}}}},
+                     {{"what", "routing header agrees"},
+                      {"transports", {"grpc"}},
+                      {"count", {{"actionContains", "x-goog-request-params"}}},
+                      {"max", 0}}}}};
+  Case c = Parse(doc);
+  EXPECT_EQ(c.transports, kEveryTransport);
+  ClientResult ok = Printed(0, {{"job", json::object()}});
+
+  journal::Entry rest = Request("POST", "nasJobs.cancel", 200, "{}");
+  EXPECT_THAT(Evaluate(c, ok, {rest}, "tok", api::Transport::kRest),
+              ElementsAre(HasSubstr("sent as JSON: request #")));
+  journal::Entry grpc = rest;
+  grpc.transport = api::Transport::kGrpc;
+  grpc.headers.emplace_back("content-type", "application/grpc");
+  EXPECT_THAT(Evaluate(c, ok, {grpc}, "tok", api::Transport::kGrpc), IsEmpty());
+  grpc.action = "pass (x-goog-request-params name=\"x\" is not the request's \"y\")";
+  EXPECT_THAT(Evaluate(c, ok, {grpc}, "tok", api::Transport::kGrpc),
+              ElementsAre(HasSubstr("routing header agrees: expected at most 0 requests whose "
+                                    "action says \"x-goog-request-params\", saw 1")));
+  // A client asked for gRPC that talks REST fails, whatever else it does.
+  rest.headers.emplace_back("content-type", "application/json");
+  EXPECT_THAT(Evaluate(c, ok, {rest}, "tok", api::Transport::kGrpc),
+              ElementsAre(HasSubstr("came over rest; the case runs over grpc")));
+
+  doc["transports"] = {"grpc"};
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("expect.wire[0].transports: rest is not a transport the case "
+                                 "runs on")));
+  doc["transports"] = {"grpc", "grpc"};
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("transports: names grpc twice")));
+  doc["transports"] = {"http3"};
+  EXPECT_THAT(
+      CaseFromJson(doc, "t.json", kScenarios),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("transports: unknown transport \"http3\"")));
+  doc["transports"] = json::array();
+  EXPECT_THAT(CaseFromJson(doc, "t.json", kScenarios), Not(IsOk()));
+}
+
 }  // namespace
 }  // namespace nasfake::conformance

@@ -127,18 +127,55 @@ TEST_F(RunReportTest, TextShowsAnswerBodiesShortenedAndHowToRerunEachFailure) {
                               "polling-backs-off\n"));
   EXPECT_THAT(text, HasSubstr("--cases list-paging\n"));
   EXPECT_THAT(text, Not(HasSubstr("--cases cancel-succeeds")));
-  EXPECT_THAT(text, HasSubstr("\nERROR list-paging (REQUIRED)"));
-  EXPECT_THAT(text, HasSubstr("skip create (REQUIRED): the client does not declare"));
+  EXPECT_THAT(text, HasSubstr("\nERROR list-paging over rest (REQUIRED)"));
+  EXPECT_THAT(text, HasSubstr("skip create over rest (REQUIRED): the client does not declare"));
   EXPECT_THAT(text, HasSubstr("\n1 passed, 2 failed, 1 error, 1 skipped; 1 REQUIRED failed; "
                               "1 REQUIRED skipped: not conformant until they run and pass\n"));
 }
 
 TEST_F(RunReportTest, ProgressLinesCountFinishedCases) {
   EXPECT_EQ(ProgressLine(verdicts_[0], 3, 31, false),
-            "[ 3/31] PASS  cancel-succeeds (REQUIRED, 0 ms)");
+            "[ 3/31] PASS  rest cancel-succeeds (REQUIRED, 0 ms)");
   EXPECT_EQ(ProgressLine(verdicts_[3], 12, 31, false),
-            "[12/31] ERROR list-paging (REQUIRED, 0 ms)");
-  EXPECT_EQ(ProgressLine(verdicts_[4], 1, 5, false), "[1/5] SKIP  create (REQUIRED, 0 ms)");
+            "[12/31] ERROR rest list-paging (REQUIRED, 0 ms)");
+  EXPECT_EQ(ProgressLine(verdicts_[4], 1, 5, false), "[1/5] SKIP  rest create (REQUIRED, 0 ms)");
+}
+
+// A case run over both transports is two verdicts, and every report tells
+// them apart: the table, the progress, the rerun command, the counts, the
+// JSON cases and the JUnit testcases.
+TEST_F(RunReportTest, EveryReportSaysWhichTransportEachVerdictIsFor) {
+  Verdict over_grpc = verdicts_[1];
+  over_grpc.transport = api::Transport::kGrpc;
+  std::vector<Verdict> both = {verdicts_[0], verdicts_[1], over_grpc};
+  run_.transports = kEveryTransport;
+
+  const std::string text = TextReport(both, false, run_);
+  EXPECT_THAT(text, HasSubstr("CASE               TRANSPORT  LEVEL"));
+  EXPECT_THAT(text, HasSubstr("\npolling-backs-off  grpc       RECOMMENDED  FAIL"));
+  EXPECT_THAT(text, HasSubstr("\nFAIL polling-backs-off over grpc (RECOMMENDED)"));
+  EXPECT_THAT(text, HasSubstr("rerun: nasfake conformance --client 'python3 adapter.py' "
+                              "--transport grpc --cases polling-backs-off\n"));
+  EXPECT_THAT(text, HasSubstr("\nrest: 1 passed, 1 failed\ngrpc: 0 passed, 1 failed\n"
+                              "in all: 1 passed, 2 failed\n"));
+  EXPECT_EQ(ProgressLine(over_grpc, 3, 62, false),
+            "[ 3/62] FAIL  grpc polling-backs-off (RECOMMENDED, 0 ms)");
+
+  const nlohmann::json report = JsonReport(both, run_);
+  EXPECT_EQ(report["transport"], "both");
+  EXPECT_EQ(report["cases"][1]["transport"], "rest");
+  EXPECT_EQ(report["cases"][2]["transport"], "grpc");
+  EXPECT_EQ(report["cases"][2]["rerun"],
+            "nasfake conformance --client 'python3 adapter.py' --transport grpc --cases "
+            "polling-backs-off");
+
+  const std::string xml = JUnitXml(both, run_);
+  EXPECT_THAT(xml, HasSubstr("<property name=\"transport\" value=\"both\"/>"));
+  EXPECT_THAT(xml, HasSubstr("<testcase classname=\"nasfake.conformance.rest.RECOMMENDED\" "
+                             "name=\"polling-backs-off\""));
+  EXPECT_THAT(xml, HasSubstr("<testcase classname=\"nasfake.conformance.grpc.RECOMMENDED\" "
+                             "name=\"polling-backs-off\""));
+  EXPECT_THAT(xml, HasSubstr("<property name=\"transport\" value=\"grpc\"/>"));
 }
 
 TEST_F(RunReportTest, JsonSaysSchemaClientTransportTimeAndEachOutcome) {
@@ -158,7 +195,8 @@ TEST_F(RunReportTest, JsonSaysSchemaClientTransportTimeAndEachOutcome) {
   EXPECT_EQ(report["cases"][1]["rerun"],
             "nasfake conformance --client 'python3 adapter.py' --cases polling-backs-off");
   EXPECT_FALSE(report["cases"][0].contains("rerun"));
-  run_.transport = api::Transport::kGrpc;
+  EXPECT_EQ(report["cases"][0]["transport"], "rest");
+  run_.transports = {api::Transport::kGrpc};
   EXPECT_EQ(JsonReport(Verdicts(), run_)["transport"], "grpc");
 }
 

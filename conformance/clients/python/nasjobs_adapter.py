@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A small NasJobs (Vertex AI v1) REST client and its conformance adapter.
 
-Implements conformance/PROTOCOL.md (adapter protocol v2):
+Implements conformance/PROTOCOL.md (adapter protocol v3, over REST only):
 
     nasjobs_adapter.py get NAME
     nasjobs_adapter.py cancel NAME
@@ -9,11 +9,12 @@ Implements conformance/PROTOCOL.md (adapter protocol v2):
     nasjobs_adapter.py list PARENT [FILTER]
     nasjobs_adapter.py create PARENT FILE
     nasjobs_adapter.py delete NAME
-    nasjobs_adapter.py capabilities      {"operations": [every one above]}
+    nasjobs_adapter.py capabilities      {"operations": [every one above], "transports": ["rest"]}
     nasjobs_adapter.py persistent        one JSON request per line on stdin, one answer per line
 
 Environment: NASFAKE_ENDPOINT, NASFAKE_TOKEN, NASFAKE_DEADLINE_MS (persistent: in each request).
-Prints exactly one JSON object; exit 0 on success, 1 on an API error,
+Prints exactly one JSON object; exit 0 on success, 1 on an API error
+({"error": {"status", "message"[, "details"]}}, the details as the error body had them),
 2 on a usage error, 3 on an unexpected crash (traceback on stderr). Persistent, it
 answers each request line with the object it would print and exits 0 at the end of
 its input, 2 on a request it cannot read, 3 on a crash.
@@ -85,12 +86,14 @@ RETRYABLE_HTTP = frozenset({429, 500, 502, 503, 504})
 
 
 class ApiError(Exception):
-    """An error to report as {"error": {"status", "message"}} (exit 1)."""
+    """An error to report as {"error": {"status", "message"[, "details"]}} (exit 1)."""
 
-    def __init__(self, status, message, http_status=None, retry_after=None, transport=False):
+    def __init__(self, status, message, http_status=None, retry_after=None, transport=False,
+                 details=None):
         super().__init__(f"{status}: {message}")
         self.status = status
         self.message = message
+        self.details = details or []      # the error body's google.rpc details
         self.http_status = http_status    # None when no HTTP answer was read
         self.retry_after = retry_after    # seconds the server asked us to wait, or None
         self.transport = transport        # connection failed / reset / closed early
@@ -233,7 +236,7 @@ class NasJobsClient:
 
     def map_http_error(self, status, headers, data):
         """ApiError for a non-2xx answer (PROTOCOL.md's table)."""
-        code, message, retry_info = None, None, None
+        code, message, retry_info, details = None, None, None, None
         try:
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -245,6 +248,8 @@ class NasJobsClient:
             if isinstance(err.get("message"), str):
                 message = err["message"]
             retry_info = self.retry_info_delay(err.get("details"))
+            if isinstance(err.get("details"), list):
+                details = err["details"]
         if code is None:
             if status in HTTP_TO_STATUS:
                 code = HTTP_TO_STATUS[status]
@@ -260,7 +265,8 @@ class NasJobsClient:
         header_delay = self.retry_after_header(headers)
         if header_delay is not None:
             retry_after = max(retry_after or 0.0, header_delay)
-        return ApiError(code, message, http_status=status, retry_after=retry_after)
+        return ApiError(code, message, http_status=status, retry_after=retry_after,
+                        details=details)
 
     def retry_info_delay(self, details):
         """Seconds from a google.rpc.RetryInfo detail, or None."""
@@ -505,7 +511,10 @@ def answer(new_client, operation, args):
     try:
         result = run(new_client(), operation, args)
     except ApiError as e:
-        emit({"error": {"status": e.status, "message": e.message}})
+        error = {"status": e.status, "message": e.message}
+        if e.details:
+            error["details"] = e.details
+        emit({"error": error})
         return 1
     except Exception:  # a crash, not an API error
         traceback.print_exc()
@@ -515,7 +524,7 @@ def answer(new_client, operation, args):
 
 
 def capabilities():
-    return {"operations": list(ARITY)}
+    return {"operations": list(ARITY), "transports": ["rest"]}
 
 
 def persistent(client_class, lines):

@@ -355,11 +355,25 @@ class AdapterTest(ServerTestCase):
         self.assertEqual(rc, 2)
         self.assertIsNone(doc)
 
-    def test_capabilities_declares_every_operation(self):
+    def test_capabilities_declares_every_operation_over_rest(self):
         rc, doc, err, _ = run_adapter(self.server, "capabilities")
         self.assertEqual(rc, 0, err)
         self.assertEqual(set(doc["operations"]),
                          {"get", "cancel", "cancel-and-wait", "list", "create", "delete"})
+        self.assertEqual(doc["transports"], ["rest"])
+
+    def test_error_details_are_reported(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"nasJobSpec": {"searchSpaceSpec": "mnasnet"}}, f)
+        try:
+            rc, doc, err, _ = run_adapter(self.server, "create", PARENT, f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(doc["error"]["status"], "INVALID_ARGUMENT")
+        detail = doc["error"]["details"][0]
+        self.assertEqual(detail["@type"], "type.googleapis.com/google.rpc.BadRequest")
+        self.assertEqual(detail["fieldViolations"][0]["field"], "nas_job.display_name")
 
     def test_persistent_answers_one_request_per_line_until_eof(self):
         self.server.scenario("cancel-succeeds")

@@ -3,120 +3,27 @@
 #include <httplib.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
-#include <functional>
 #include <mutex>
 #include <thread>
+
+#include "conformance/clients/reference/client_support.h"
 
 namespace nasfake::reference {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
-using std::chrono::milliseconds;
-using Millis = std::chrono::duration<double, std::milli>;
 
 constexpr int kPageSize = 100;
 constexpr int kMaxPages = 10000;
-// An exchange that fails within this much of the deadline failed because of it.
-constexpr auto kDeadlineSlack = milliseconds(1);
-// How much of an unparseable body an error message quotes.
-constexpr size_t kBodySnippetBytes = 200;
-
-constexpr std::array<const char*, 17> kCodeNames = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
-
-constexpr std::array<const char*, 12> kJobStateNames = {
-    "JOB_STATE_UNSPECIFIED", "JOB_STATE_QUEUED",    "JOB_STATE_PENDING",
-    "JOB_STATE_RUNNING",     "JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED",
-    "JOB_STATE_CANCELLING",  "JOB_STATE_CANCELLED", "JOB_STATE_PAUSED",
-    "JOB_STATE_EXPIRED",     "JOB_STATE_UPDATING",  "JOB_STATE_PARTIALLY_SUCCEEDED",
-};
-
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c)) {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
-
-bool IsKnownCodeName(std::string_view name) {
-  return std::any_of(kCodeNames.begin(), kCodeNames.end(),
-                     [&](const char* known) { return name == known; });
-}
-
-std::string Snippet(const std::string& body) {
-  if (body.size() <= kBodySnippetBytes) return body;
-  return body.substr(0, kBodySnippetBytes) + "…";
-}
-
-// A google.protobuf.Duration in JSON ("2s", "1.5s", "0.000500s"); nullopt if malformed.
-std::optional<Millis> ParseDuration(const std::string& text) {
-  if (text.size() < 2 || text.back() != 's') return std::nullopt;
-  const std::string number = text.substr(0, text.size() - 1);
-  char* end = nullptr;
-  const double seconds = std::strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size() || !std::isfinite(seconds) || seconds < 0) {
-    return std::nullopt;
-  }
-  return Millis(seconds * 1000.0);
-}
 
 // The longest delay the server asked for: google.rpc.RetryInfo.retryDelay in
-// the error body's details, and a Retry-After header in delta-seconds (an
+// the error's details, and a Retry-After header in delta-seconds (an
 // HTTP-date Retry-After is ignored).
-Millis ServerRetryDelay(const json& body, const httplib::Headers& headers) {
-  Millis delay{0};
-  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
-    const json& error = body["error"];
-    if (error.contains("details") && error["details"].is_array()) {
-      for (const json& detail : error["details"]) {
-        if (!detail.is_object() ||
-            detail.value("@type", "") != "type.googleapis.com/google.rpc.RetryInfo" ||
-            !detail.contains("retryDelay") || !detail["retryDelay"].is_string()) {
-          continue;
-        }
-        if (auto parsed = ParseDuration(detail["retryDelay"].get<std::string>())) {
-          delay = std::max(delay, *parsed);
-        }
-      }
-    }
-  }
+Millis ServerRetryDelay(const json& details, const httplib::Headers& headers) {
+  Millis delay = RetryInfoDelay(details);
   // httplib::Headers compares names case-insensitively.
   const auto [first, last] = headers.equal_range("Retry-After");
   for (auto it = first; it != last; ++it) {
@@ -128,24 +35,6 @@ Millis ServerRetryDelay(const json& body, const httplib::Headers& headers) {
     }
   }
   return delay;
-}
-
-// Replaces an integer `state` by its JobState name (answers may encode enums
-// as numbers); everything else is kept as it came.
-json NormalizeJob(json job) {
-  if (job.is_object() && job.contains("state") && job["state"].is_number_integer()) {
-    if (auto name = JobStateName(job["state"].get<int>())) job["state"] = *name;
-  }
-  return job;
-}
-
-bool IsTerminalJob(const json& job) {
-  return job.is_object() && job.contains("state") && job["state"].is_string() &&
-         IsTerminalJobState(job["state"].get<std::string>());
-}
-
-bool IsDoneOperation(const json& operation) {
-  return operation.is_object() && operation.contains("done") && operation["done"] == true;
 }
 
 // Aborts an HTTP exchange still running at the deadline: waits on its own
@@ -186,31 +75,7 @@ class Watchdog {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-// One exchange's outcome, judged: a value, or an error that may be worth retrying.
-struct Attempt {
-  std::optional<json> value;
-  Error error;
-  bool transient = false;  // a retry may succeed (for idempotent calls only)
-  Millis server_delay{0};  // wait at least this long before retrying
-};
-
 }  // namespace
-
-bool IsTerminalJobState(std::string_view state) {
-  return state == "JOB_STATE_SUCCEEDED" || state == "JOB_STATE_FAILED" ||
-         state == "JOB_STATE_CANCELLED" || state == "JOB_STATE_EXPIRED" ||
-         state == "JOB_STATE_PARTIALLY_SUCCEEDED";
-}
-
-std::optional<std::string> JobStateName(int number) {
-  if (number < 0 || number >= static_cast<int>(kJobStateNames.size())) return std::nullopt;
-  return kJobStateNames[static_cast<size_t>(number)];
-}
-
-std::string StatusCodeName(int code) {
-  if (code < 0 || code >= static_cast<int>(kCodeNames.size())) return "UNKNOWN";
-  return kCodeNames[static_cast<size_t>(code)];
-}
 
 std::string StatusNameForHttp(int http_status) {
   switch (http_status) {
@@ -248,15 +113,13 @@ std::string EncodePath(std::string_view name) {
   size_t start = 0;
   for (;;) {
     const size_t slash = name.find('/', start);
-    out += PercentEncode(name.substr(start, slash - start));
+    out += EncodeQueryValue(name.substr(start, slash - start));  // one segment
     if (slash == std::string_view::npos) break;
     out += '/';
     start = slash + 1;
   }
   return out;
 }
-
-std::string EncodeQueryValue(std::string_view value) { return PercentEncode(value); }
 
 class NasJobsClient::Impl {
  public:
@@ -306,10 +169,8 @@ class NasJobsClient::Impl {
     if (auto bad = CheckName(name, "name")) return *bad;
     const Clock::time_point deadline = NewDeadline();
     if (auto cancelled = CancelOnce(name, deadline); !cancelled) return cancelled;
-    auto job = PollUntil("/v1/" + EncodePath(name), deadline, IsTerminalJob,
-                         "NasJob " + name + " to reach a terminal state");
-    if (!job) return job;
-    return NormalizeJob(std::move(job).value());
+    return Poll("/v1/" + EncodePath(name), deadline, IsTerminalJob,
+                "NasJob " + name + " to reach a terminal state");
   }
 
   Result<json> List(const std::string& parent, const std::string& filter) {
@@ -365,21 +226,11 @@ class NasJobsClient::Impl {
                                     Snippet(operation->dump())};
       }
       const std::string op = op_name.get<std::string>();
-      operation = PollUntil("/v1/" + EncodePath(op), deadline, IsDoneOperation,
-                            "operation " + op + " to be done");
+      operation = Poll("/v1/" + EncodePath(op), deadline, IsDoneOperation,
+                       "operation " + op + " to be done");
       if (!operation) return operation;
     }
-    if (operation->contains("error") && (*operation)["error"].is_object()) {
-      const json& error = (*operation)["error"];
-      const int code = error.contains("code") && error["code"].is_number_integer()
-                           ? error["code"].get<int>()
-                           : 2;
-      const std::string message = error.contains("message") && error["message"].is_string()
-                                      ? error["message"].get<std::string>()
-                                      : "the delete operation failed";
-      return Error{code == 0 ? "UNKNOWN" : StatusCodeName(code), message};
-    }
-    return operation;
+    return DoneOperation(std::move(operation).value());
   }
 
  private:
@@ -395,11 +246,6 @@ class NasJobsClient::Impl {
     if (!client_) return Error{"INVALID_ARGUMENT", problem_};
     if (name.empty()) return Error{"INVALID_ARGUMENT", std::string(what) + " must not be empty"};
     return std::nullopt;
-  }
-
-  Error DeadlineError(const std::string& doing) const {
-    return Error{"DEADLINE_EXCEEDED", "deadline of " + std::to_string(options_.deadline.count()) +
-                                          " ms exceeded " + doing};
   }
 
   Result<json> CancelOnce(const std::string& name, Clock::time_point deadline) {
@@ -454,7 +300,7 @@ class NasJobsClient::Impl {
     Attempt attempt;
     if (reply.error != httplib::Error::Success) {
       if (reply.deadline_hit) {
-        attempt.error = DeadlineError("during " + method + " " + target);
+        attempt.error = DeadlineError(options_.deadline, "during " + method + " " + target);
       } else {
         attempt.error = Error{"UNAVAILABLE", method + " " + target +
                                                  ": the connection failed, was reset or closed "
@@ -488,59 +334,38 @@ class NasJobsClient::Impl {
       if (error.contains("message") && error["message"].is_string()) {
         attempt.error.message = error["message"].get<std::string>();
       }
+      if (error.contains("details") && error["details"].is_array()) {
+        attempt.error.details = error["details"];
+      }
     }
     const int s = reply.status;
     attempt.transient = s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
-    if (attempt.transient) attempt.server_delay = ServerRetryDelay(body, reply.headers);
+    if (attempt.transient) {
+      attempt.server_delay = ServerRetryDelay(attempt.error.details, reply.headers);
+    }
     return attempt;
   }
 
-  // One call: a single attempt, or for an idempotent call up to
-  // RetryPolicy::max_attempts of them while the failure is transient. A retry
-  // whose wait would not end before the deadline is not made: the last error
-  // is returned at once.
+  // One call (nas_jobs_api.h's retry contract).
   Result<json> Call(const std::string& method, const std::string& target, const std::string* body,
                     Clock::time_point deadline, bool idempotent) {
-    const RetryPolicy& retry = options_.retry;
-    const int max_attempts = idempotent ? std::max(1, retry.max_attempts) : 1;
-    Millis backoff = retry.initial_backoff;
-    for (int attempt_number = 1;; ++attempt_number) {
-      Attempt attempt = Judge(method, target, Exchange(method, target, body, deadline));
-      if (attempt.value) return std::move(*attempt.value);
-      if (!attempt.transient || attempt_number >= max_attempts) return attempt.error;
-      const Millis wait = std::max(backoff, attempt.server_delay);
-      if (Clock::now() + wait >= deadline) return attempt.error;
-      std::this_thread::sleep_for(wait);
-      backoff = std::min(backoff * retry.multiplier, Millis(retry.max_backoff));
-    }
+    return CallWithRetries(options_.retry, idempotent, deadline, [&] {
+      return Judge(method, target, Exchange(method, target, body, deadline));
+    });
   }
 
-  // Reads `target` (a GET, retried as Call does) per the PollPolicy until
-  // `done` holds for the answer, which is returned. Called right after the
-  // answer to the request that started the wait; each poll is sent its delay
-  // after the previous answer. Sleeps never pass the deadline; once it has
-  // passed: DEADLINE_EXCEEDED "… waiting for <what>".
-  Result<json> PollUntil(const std::string& target, Clock::time_point deadline,
-                         const std::function<bool(const json&)>& done, const std::string& what) {
-    const PollPolicy& poll = options_.poll;
-    Millis delay = poll.initial;
-    std::string last_seen = "nothing read yet";
-    for (;;) {
-      const auto now = Clock::now();
-      const auto wake =
-          std::min(now + std::chrono::duration_cast<Clock::duration>(delay), deadline);
-      if (wake > now) std::this_thread::sleep_for(wake - now);
-      if (Clock::now() + kDeadlineSlack >= deadline) {
-        return DeadlineError("waiting for " + what + " (last read: " + last_seen + ")");
-      }
-      auto answer = Call("GET", target, nullptr, deadline, true);
-      if (!answer) return answer;
-      const json normalized = NormalizeJob(*answer);
-      if (done(normalized)) return answer;
-      last_seen =
-          normalized.contains("state") ? normalized["state"].dump() : Snippet(answer->dump());
-      delay = std::min(delay * poll.multiplier, Millis(poll.max));
-    }
+  // GETs `target` per the PollPolicy until `done` holds for the answer (its
+  // state normalised), which is returned.
+  Result<json> Poll(const std::string& target, Clock::time_point deadline,
+                    bool (*done)(const json&), const std::string& what) {
+    return PollUntil(
+        options_.poll, deadline, options_.deadline,
+        [&]() -> Result<json> {
+          auto answer = Call("GET", target, nullptr, deadline, true);
+          if (!answer) return answer;
+          return NormalizeJob(std::move(answer).value());
+        },
+        done, what);
   }
 
   const Options options_;

@@ -15,16 +15,17 @@ OperationOutcome UsageError(std::string problem) {
 template <typename Wrap>
 OperationOutcome Report(const Result<json>& result, Wrap wrap) {
   if (!result) {
-    return {1,
-            {{"error", {{"status", result.error().status}, {"message", result.error().message}}}},
-            ""};
+    const Error& error = result.error();
+    json reported = {{"status", error.status}, {"message", error.message}};
+    if (error.details.is_array() && !error.details.empty()) reported["details"] = error.details;
+    return {1, {{"error", reported}}, ""};
   }
   return {0, wrap(*result), ""};
 }
 
 }  // namespace
 
-OperationOutcome PerformOperation(NasJobsClient& client, const std::string& operation,
+OperationOutcome PerformOperation(NasJobsApi& client, const std::string& operation,
                                   const std::vector<std::string>& args) {
   const size_t argc = args.size();
   const bool known = operation == "get" || operation == "cancel" ||

@@ -1,5 +1,5 @@
 'use strict';
-// The adapter protocol (conformance/PROTOCOL.md, v2) for the Node adapters of
+// The adapter protocol (conformance/PROTOCOL.md, v3) for the Node adapters of
 // published clients: reading the operation (argv and environment, or one JSON
 // request per line in persistent mode), printing the answer, and the exit
 // status. What a client library does is in the adapter that calls Main().
@@ -74,12 +74,27 @@ const CONNECTION_ERRORS = new Set([
   'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
-// The {status, message} to report for what a library call rejected with,
-// from what the library tells its caller (PROTOCOL.md's table): the gRPC
-// code it gives (gax's GoogleError, grpc-js); else the status of an error
-// body it decoded (gaxios's response.data); else the HTTP status; else
+// The google.rpc details a library gives its caller, in the API's JSON (each
+// with "@type"): gax's GoogleError.statusDetails (the messages it decoded
+// from grpc-status-details-bin or the REST error body), or the details of an
+// error body gaxios decoded; none when it gives none.
+function DetailsOf(error, body) {
+  if (Array.isArray(error.statusDetails)) {
+    return error.statusDetails
+        .filter(d => d && d.$type && typeof d.toJSON === 'function')
+        .map(d => ({'@type': `type.googleapis.com/${d.$type.fullName.replace(/^\./, '')}`,
+                    ...d.toJSON()}));
+  }
+  return body && Array.isArray(body.details) ? body.details : [];
+}
+
+// The {status, message, details} to report for what a library call rejected
+// with, from what the library tells its caller (PROTOCOL.md's table): the
+// gRPC code it gives (gax's GoogleError, grpc-js); else the status of an
+// error body it decoded (gaxios's response.data); else the HTTP status; else
 // DEADLINE_EXCEEDED for a timeout, UNAVAILABLE for a failed connection;
-// else UNKNOWN (e.g. a SyntaxError from a body that is not JSON).
+// else UNKNOWN (e.g. a SyntaxError from a body that is not JSON). `details`
+// only when the library gives some (DetailsOf).
 function ErrorOf(e) {
   const error = (e && typeof e === 'object') ? e : {message: String(e)};
   const response = error.response;
@@ -106,7 +121,8 @@ function ErrorOf(e) {
     status = 'UNKNOWN';
     if (error.name && error.name !== 'Error') message = `${error.name}: ${message}`;
   }
-  return {status, message};
+  const details = DetailsOf(error, body);
+  return details.length > 0 ? {status, message, details} : {status, message};
 }
 
 // The library, as installed in the pinned set this adapter runs in (the
