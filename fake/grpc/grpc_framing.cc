@@ -72,16 +72,17 @@ std::optional<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value)
   }
   using std::chrono::nanoseconds;
   switch (value.back()) {
-    case 'H':
-      return std::chrono::duration_cast<nanoseconds>(std::chrono::hours(n));
+    case 'H':  // 99 999 999 hours do not fit in int64 nanoseconds: saturate
+      if (n > nanoseconds::max() / std::chrono::hours(1)) return nanoseconds::max();
+      return std::chrono::hours(n);
     case 'M':
-      return std::chrono::duration_cast<nanoseconds>(std::chrono::minutes(n));
+      return std::chrono::minutes(n);
     case 'S':
-      return std::chrono::duration_cast<nanoseconds>(std::chrono::seconds(n));
+      return std::chrono::seconds(n);
     case 'm':
-      return std::chrono::duration_cast<nanoseconds>(std::chrono::milliseconds(n));
+      return std::chrono::milliseconds(n);
     case 'u':
-      return std::chrono::duration_cast<nanoseconds>(std::chrono::microseconds(n));
+      return std::chrono::microseconds(n);
     case 'n':
       return nanoseconds(n);
     default:

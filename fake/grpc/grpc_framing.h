@@ -72,7 +72,8 @@ class MessageReader {
 // n (nanoseconds), nothing else (no blanks, no sign). nullopt when the value
 // does not have that shape: the transport then treats the header as absent,
 // as grpc core does (it logs the parse error and uses an infinite deadline;
-// grpc-go would reject the call with INTERNAL instead).
+// grpc-go would reject the call with INTERNAL instead). A value beyond
+// nanoseconds::max() (about 292 years: only "H" gets there) saturates to it.
 std::optional<std::chrono::nanoseconds> ParseGrpcTimeout(std::string_view value);
 
 // grpc-message's encoding: every byte outside 0x20..0x7E, and '%' itself,

@@ -162,6 +162,10 @@ TEST(GrpcFraming, TimeoutUnitsAndBounds) {
   EXPECT_EQ(ParseGrpcTimeout("99999999m"), std::chrono::milliseconds(99999999));
   EXPECT_EQ(ParseGrpcTimeout("5u"), std::chrono::microseconds(5));
   EXPECT_EQ(ParseGrpcTimeout("0n"), std::chrono::nanoseconds(0));
+  EXPECT_EQ(ParseGrpcTimeout("2562047H"), std::chrono::hours(2562047));  // the last that fits
+  EXPECT_EQ(ParseGrpcTimeout("2562048H"), std::chrono::nanoseconds::max());
+  EXPECT_EQ(ParseGrpcTimeout("99999999H"), std::chrono::nanoseconds::max());
+  EXPECT_EQ(ParseGrpcTimeout("99999999M"), std::chrono::minutes(99999999));
   for (const char* bad : {"", "S", "123456789S", "10", "10s", "-1S", " 1S", "1S ", "1.5S", "1x"}) {
     EXPECT_FALSE(ParseGrpcTimeout(bad).has_value()) << bad;
   }
