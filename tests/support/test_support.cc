@@ -7,31 +7,6 @@
 #include <sstream>
 
 namespace nasfake::testing {
-namespace {
-
-// Debian's httplib is not built for ThreadSanitizer: state it builds lazily
-// (function-local statics) while serving and sending its first requests is
-// published by atomics TSan cannot see, so first requests on concurrent
-// threads are reported as races inside httplib. A GET and a POST through a
-// fake on the main thread, before any test starts a thread, build that
-// state; thread creation then orders it before every later read, and TSan
-// checks our code undisturbed. Every build does it, so all run alike.
-class HttplibWarmUp : public ::testing::Environment {
- public:
-  void SetUp() override {
-    auto server = FakeServer::Start();
-    ASSERT_THAT(server, IsOk());
-    TestClient client(**server);
-    const std::string jobs = "/v1/projects/123456789012/locations/us-central1/nasJobs";
-    ASSERT_EQ(client.Get(jobs).status, 200);
-    ASSERT_EQ(client.Post(jobs + "/1:cancel", "{}").status, 404);
-  }
-};
-
-[[maybe_unused]] ::testing::Environment* const kHttplibWarmUp =
-    ::testing::AddGlobalTestEnvironment(new HttplibWarmUp);
-
-}  // namespace
 
 std::string ReadSourceFile(std::string_view relative_path) {
   std::string path = std::string(NASFAKE_SOURCE_DIR) + "/" + std::string(relative_path);
