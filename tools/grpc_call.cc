@@ -38,8 +38,10 @@
 #include "google/cloud/aiplatform/v1/job_service.pb.h"
 #include "google/cloud/aiplatform/v1/operation.pb.h"
 #include "google/longrunning/operations.pb.h"
+#include "google/rpc/code.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "proto/linked_descriptors.h"
 
 namespace {
 
@@ -48,25 +50,6 @@ namespace pb = google::protobuf;
 constexpr const char* kUsage =
     "usage: nasfake-grpc-call [--metadata NAME=VALUE]... [--timeout SECONDS] "
     "[--ca FILE [--access-token TOKEN]] TARGET METHOD [JSON]\n";
-
-// Touches the services' files and the types an Any may name, so the static
-// link keeps them in the generated pool, where methods and type URLs resolve.
-void KeepDescriptorsLinked() {
-  (void)google::cloud::aiplatform::v1::GetNasJobRequest::descriptor();
-  (void)google::rpc::BadRequest::descriptor();
-  (void)google::rpc::ErrorInfo::descriptor();
-  (void)google::rpc::RetryInfo::descriptor();
-  (void)google::rpc::DebugInfo::descriptor();
-  (void)google::rpc::QuotaFailure::descriptor();
-  (void)google::rpc::PreconditionFailure::descriptor();
-  (void)google::rpc::RequestInfo::descriptor();
-  (void)google::rpc::ResourceInfo::descriptor();
-  (void)google::rpc::Help::descriptor();
-  (void)google::rpc::LocalizedMessage::descriptor();
-  (void)google::cloud::aiplatform::v1::DeleteOperationMetadata::descriptor();
-  (void)google::cloud::aiplatform::v1::NasJob::descriptor();
-  (void)google::longrunning::Operation::descriptor();
-}
 
 // "JobService/GetNasJob" or "/google.cloud.aiplatform.v1.JobService/GetNasJob".
 const pb::MethodDescriptor* FindMethod(const std::string& name, std::string& path) {
@@ -92,7 +75,7 @@ std::string ToJson(const pb::Message& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  KeepDescriptorsLinked();
+  nasfake::proto::KeepDescriptorsLinked();
   std::vector<std::pair<std::string, std::string>> metadata;
   std::chrono::seconds timeout(30);
   std::string ca_file;
@@ -183,14 +166,11 @@ int main(int argc, char** argv) {
     cv.wait(lock, [&] { return done; });  // bounded by the context's deadline
   }
   if (!status.ok()) {
-    static const char* const kCodes[] = {
-        "OK",        "CANCELLED",         "UNKNOWN",        "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-        "NOT_FOUND", "ALREADY_EXISTS",    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-        "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",   "UNIMPLEMENTED",      "INTERNAL",
-        "UNAVAILABLE", "DATA_LOSS",       "UNAUTHENTICATED"};
     const int code = status.error_code();
-    std::cerr << (code >= 0 && code <= 16 ? kCodes[code] : std::to_string(code).c_str()) << ": "
-              << status.error_message() << "\n";
+    std::cerr << (google::rpc::Code_IsValid(code)
+                      ? google::rpc::Code_Name(static_cast<google::rpc::Code>(code))
+                      : std::to_string(code))
+              << ": " << status.error_message() << "\n";
     if (!status.error_details().empty()) {
       google::rpc::Status details;
       if (details.ParseFromString(status.error_details())) std::cerr << ToJson(details) << "\n";

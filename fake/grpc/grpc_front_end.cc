@@ -20,40 +20,13 @@
 #include "google/longrunning/operations.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "proto/linked_descriptors.h"
 
 namespace nasfake::grpc {
 namespace {
 
 namespace pb = google::protobuf;
 using nlohmann::json;
-
-// The services' files and the types an Any of an answer may name (error
-// details, operation metadata and responses), touched so that a static link
-// keeps their descriptors in the generated pool, where MethodOf finds the
-// methods and the JSON mapping resolves type URLs. (Without the first line a
-// binary that links no grpc++ stub, as `nasfake serve`, had no JobService.)
-void KeepDescriptorsLinked() {
-  static const bool linked = [] {
-    (void)google::cloud::aiplatform::v1::GetNasJobRequest::descriptor();
-    (void)google::longrunning::GetOperationRequest::descriptor();
-    (void)google::rpc::BadRequest::descriptor();
-    (void)google::rpc::ErrorInfo::descriptor();
-    (void)google::rpc::RetryInfo::descriptor();
-    (void)google::rpc::DebugInfo::descriptor();
-    (void)google::rpc::QuotaFailure::descriptor();
-    (void)google::rpc::PreconditionFailure::descriptor();
-    (void)google::rpc::RequestInfo::descriptor();
-    (void)google::rpc::ResourceInfo::descriptor();
-    (void)google::rpc::Help::descriptor();
-    (void)google::rpc::LocalizedMessage::descriptor();
-    (void)google::cloud::aiplatform::v1::DeleteOperationMetadata::descriptor();
-    (void)google::cloud::aiplatform::v1::GenericOperationMetadata::descriptor();
-    (void)google::cloud::aiplatform::v1::NasJob::descriptor();
-    (void)google::longrunning::Operation::descriptor();
-    return true;
-  }();
-  (void)linked;
-}
 
 // "/google.cloud.aiplatform.v1.JobService/GetNasJob" → its descriptor.
 const pb::MethodDescriptor* MethodOf(std::string_view path) {
@@ -140,8 +113,7 @@ StatusOr<api::Request> ToRequest(const api::HttpRule& rule, const pb::Message& m
   }
   char separator = '?';
   for (const auto& [name, value] : fields.items()) {
-    request.target +=
-        separator + api::PercentEncode(name, false) + "=" +
+    request.target += separator + api::PercentEncode(name, false) + "=" +
                       api::PercentEncode(QueryValue(value), false);
     separator = '&';
   }
@@ -196,7 +168,7 @@ GrpcReply ToReply(const api::Response& response, const pb::Descriptor* output,
 }  // namespace
 
 GrpcFrontEnd::GrpcFrontEnd(Handler handler) : handler_(std::move(handler)) {
-  KeepDescriptorsLinked();
+  proto::KeepDescriptorsLinked();
 }
 
 GrpcReply GrpcFrontEnd::Handle(const GrpcCall& call) const {

@@ -12,6 +12,7 @@
 #include "google/longrunning/operations.grpc.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "proto/linked_descriptors.h"
 
 namespace nasfake::reference {
 namespace {
@@ -23,28 +24,6 @@ using json = nlohmann::json;
 constexpr int kPageSize = 100;
 constexpr int kMaxPages = 10000;
 constexpr char kUserAgent[] = "nasfake-reference-client/1.0";
-
-// The types an Any in an answer may name (error details, operation metadata
-// and responses), touched so that the static link keeps their descriptors in
-// the generated pool, where the JSON conversion resolves type URLs.
-void KeepDescriptorsLinked() {
-  static const bool linked = [] {
-    (void)google::rpc::BadRequest::descriptor();
-    (void)google::rpc::ErrorInfo::descriptor();
-    (void)google::rpc::RetryInfo::descriptor();
-    (void)google::rpc::DebugInfo::descriptor();
-    (void)google::rpc::QuotaFailure::descriptor();
-    (void)google::rpc::PreconditionFailure::descriptor();
-    (void)google::rpc::RequestInfo::descriptor();
-    (void)google::rpc::ResourceInfo::descriptor();
-    (void)google::rpc::Help::descriptor();
-    (void)google::rpc::LocalizedMessage::descriptor();
-    (void)v1::DeleteOperationMetadata::descriptor();
-    (void)v1::GenericOperationMetadata::descriptor();
-    return true;
-  }();
-  (void)linked;
-}
 
 // `message` as the API's JSON (lowerCamelCase, enums by name, defaults omitted).
 std::optional<json> ToJson(const pb::Message& message) {
@@ -65,7 +44,7 @@ std::chrono::system_clock::time_point WallClock(Clock::time_point deadline) {
 class GrpcNasJobsClient::Impl {
  public:
   Impl(GrpcNasJobsClient& self, Options options) : self_(self), options_(std::move(options)) {
-    KeepDescriptorsLinked();
+    proto::KeepDescriptorsLinked();
   }
 
   Clock::time_point NewDeadline() const { return Clock::now() + options_.deadline; }
