@@ -30,12 +30,12 @@
 #include "fake/grpc/grpc_transport.h"
 
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <poll.h>
-#include <linux/sockios.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -355,8 +355,8 @@ class Connection {
     size_t chunk_bytes = 0;
     Clock::duration pause{};
     Clock::time_point next_chunk_at{};
-    bool data_deferred = false;   // the body waits for next_chunk_at (ReadBodyCb)
-    bool cut_after_body = false;  // partial: `out` is all there is; then the reset
+    bool data_deferred = false;      // the body waits for next_chunk_at (ReadBodyCb)
+    bool cut_after_body = false;     // partial: `out` is all there is; then the reset
     std::optional<GrpcReply> later;  // dribble of a Trailers-Only answer: sent at later_at
     Clock::time_point later_at{};
     std::optional<Clock::time_point> stall_until;  // stall: the connection closes then
@@ -836,10 +836,10 @@ void Connection::PerformFault(Stream& s, const api::WireFault& fault, GrpcReply 
       // NO_ERROR: a drain (streams up to last_stream_id are still answered,
       // nghttp2 closes the ones above, and the loop ends once none is left);
       // an error: the connection ends once the GOAWAY is sent.
-      int rv = code == api::kHttp2NoError
-                   ? nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, code,
-                                           nullptr, 0)
-                   : nghttp2_session_terminate_session2(session_, last_stream_id, code);
+      int rv =
+          code == api::kHttp2NoError
+              ? nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, last_stream_id, code, nullptr, 0)
+              : nghttp2_session_terminate_session2(session_, last_stream_id, code);
       if (rv != 0) end_ = End::kReset;
       return;
     }
@@ -866,9 +866,8 @@ void Connection::SubmitPartial(Stream& s, const GrpcReply& reply, size_t bytes) 
             Nv("grpc-accept-encoding", "identity")};
       break;
     case GrpcReply::Kind::kHttp:
-      status_text = std::to_string(reply.http_status < 200 || reply.http_status > 999
-                                       ? 502
-                                       : reply.http_status);
+      status_text = std::to_string(
+          reply.http_status < 200 || reply.http_status > 999 ? 502 : reply.http_status);
       nv = {Nv(":status", status_text)};
       if (!reply.content_type.empty()) nv.push_back(Nv("content-type", reply.content_type));
       body = reply.body;

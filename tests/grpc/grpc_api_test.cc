@@ -346,8 +346,8 @@ TEST_F(GrpcApiTest, ARefusedCreateIsNotProcessed) {
       scenarios::ScenarioBuilder("refused")
           .On(scenarios::Match().Transport(api::Transport::kGrpc).Operation("nasJobs.create"))
           .Times(1)
-          .Do(scenarios::Fault({.kind = api::WireFault::Kind::kRstStream,
-                                .code = api::kHttp2RefusedStream}))
+          .Do(scenarios::Fault(
+              {.kind = api::WireFault::Kind::kRstStream, .code = api::kHttp2RefusedStream}))
           .Build();
   ASSERT_THAT(scenario, IsOk());
   ASSERT_THAT(server_->LoadScenario(*scenario), IsOk());
