@@ -25,16 +25,24 @@ expect() {
   [ -z "$text" ] || grep -qF -- "$text" err.txt || fail "nasfake $*: stderr lacks '$text': $(cat err.txt)"
 }
 
+# first_line_like FILE PATTERN: reads FILE (a FIFO) until a line matches the
+# extended regex PATTERN, each read bounded by 10 s (no polling); prints that
+# line, or fails with status 1 at a timeout or end of file.
+first_line_like() {
+  local line
+  while IFS= read -r -t 10 line; do
+    [[ $line =~ $2 ]] && { printf '%s\n' "$line"; return 0; }
+  done < "$1"
+  return 1
+}
+
 # serves COMMAND…: COMMAND prints its endpoint within 10 s, then stops on SIGTERM.
 serves() {
-  "$nasfake" "$@" > endpoint.txt 2> serve.log &
-  local server=$! i
-  for i in $(seq 100); do
-    grep -q '^NASFAKE_ENDPOINT=' endpoint.txt && break
-    kill -0 $server 2> /dev/null || break
-    sleep 0.1
-  done
-  grep -q '^NASFAKE_ENDPOINT=' endpoint.txt || fail "nasfake $*: no endpoint: $(cat serve.log)"
+  rm -f endpoint.fifo && mkfifo endpoint.fifo
+  "$nasfake" "$@" > endpoint.fifo 2> serve.log &
+  local server=$!
+  first_line_like endpoint.fifo '^NASFAKE_ENDPOINT=' > /dev/null ||
+    fail "nasfake $*: no endpoint: $(cat serve.log)"
   kill $server 2> /dev/null || true
   wait $server || true
 }
@@ -73,11 +81,11 @@ expect 3 "the address is not one of this machine's; --host takes a local address
 grep -qF -- "--port 0" err.txt && fail "a bad --host advises --port 0: $(cat err.txt)"
 expect 3 "\"no.such.host.invalid\" is not an IP address or a known host name" \
   replay empty.json --host no.such.host.invalid
-python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen();
-print(s.getsockname()[1], flush=True); time.sleep(60)' > busy.txt &
+rm -f busy.fifo && mkfifo busy.fifo
+python3 -c 'import signal, socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen();
+print(s.getsockname()[1], flush=True); signal.pause()' > busy.fifo &
 holder=$!
-for i in $(seq 100); do [ -s busy.txt ] && break; sleep 0.1; done
-busy="$(cat busy.txt)"
+busy="$(first_line_like busy.fifo '^[0-9]+$')" || fail "the port holder printed no port"
 expect 3 "cannot listen on 127.0.0.1:$busy: Address already in use: the port is in use; pass --port 0" \
   serve --port "$busy"
 expect 3 "Address already in use: the port is in use; pass --grpc-port 0" serve --grpc-port "$busy"
