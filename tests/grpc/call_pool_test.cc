@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/grpc/gate.h"
+
 namespace nasfake::grpc {
 namespace {
 
@@ -22,31 +24,7 @@ using namespace std::chrono_literals;
 constexpr size_t kStack = 4 << 20;  // ample for any build (sanitizers included)
 constexpr auto kWait = 10s;         // bounds every wait: a failure, never a hang
 
-// Tasks that block until Open(); WaitEntered(n) until n of them have begun.
-class Gate {
- public:
-  void Enter() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ++entered_;
-    cv_.notify_all();
-    cv_.wait_for(lock, kWait, [this] { return open_; });
-  }
-  bool WaitEntered(int n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kWait, [&] { return entered_ >= n; });
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int entered_ = 0;
-  bool open_ = false;
-};
+using ::nasfake::testing::Gate;
 
 // Waits (bounded) until `done` holds: the pool's threads go idle on their own.
 bool Eventually(const std::function<bool()>& done) {

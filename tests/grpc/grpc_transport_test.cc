@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "fake/grpc/grpc_framing.h"
+#include "tests/grpc/gate.h"
 #include "tests/grpc/grpc_test_support.h"
 #include "tests/grpc/raw_h2_client.h"
 
@@ -48,35 +49,7 @@ using ::nasfake::testing::Without;
 constexpr auto kWait = 20s;  // the bound of every wait in these tests
 constexpr const char* kMethod = "/nasfake.test.Echo/Call";
 
-// A gate handlers block on until the test opens it; counts who entered.
-class Gate {
- public:
-  void Enter() {
-    std::unique_lock<std::mutex> lock(mu_);
-    ++entered_;
-    cv_.notify_all();
-    cv_.wait_for(lock, kWait, [this] { return open_; });
-  }
-  bool WaitEntered(int n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, kWait, [&] { return entered_ >= n; });
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  int entered() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return entered_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int entered_ = 0;
-  bool open_ = false;
-};
+using ::nasfake::testing::Gate;
 
 std::unique_ptr<GrpcTransport> StartTransport(GrpcHandler handler,
                                               GrpcTransport::Options options = {}) {
