@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <iomanip>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -35,6 +36,24 @@ inline std::string Fixed(double v, int digits) {
   std::ostringstream out;
   out << std::fixed << std::setprecision(digits) << v;
   return out.str();
+}
+
+// A row of the table of targets a benchmark program ends with.
+struct TargetRow {
+  std::string target, measured, baseline, verdict;
+};
+
+// Prints `rows` as a Markdown table under `heading` ("## Performance targets"),
+// the baseline's column named `baseline_column`.
+inline void PrintTargetTable(const std::string& heading, const std::string& baseline_column,
+                             const std::vector<TargetRow>& rows) {
+  std::cout << "\n"
+            << heading << "\n\n| target | measured | " << baseline_column
+            << " | verdict |\n|---|---:|---:|---|\n";
+  for (const TargetRow& row : rows) {
+    std::cout << "| " << row.target << " | " << row.measured << " | " << row.baseline << " | "
+              << row.verdict << " |\n";
+  }
 }
 
 // --- Child processes --------------------------------------------------------

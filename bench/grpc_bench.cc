@@ -314,9 +314,6 @@ void CheckSameAnswer(const ServerProcess& fake, const ServerProcess& minimal) {
 
 // --- Target summary ---------------------------------------------------------
 
-struct TargetRow {
-  std::string target, measured, baseline, verdict;
-};
 std::vector<TargetRow> g_targets;
 
 // --- 1. Load ----------------------------------------------------------------
@@ -490,15 +487,6 @@ void CallgrindSection(const Options& options) {
                        "measured"});
 }
 
-void PrintTargets() {
-  std::cout << "\n### gRPC targets\n\n| target | measured | minimal grpc++ | verdict |\n"
-               "|---|---:|---:|---|\n";
-  for (const auto& row : g_targets) {
-    std::cout << "| " << row.target << " | " << row.measured << " | " << row.baseline << " | "
-              << row.verdict << " |\n";
-  }
-}
-
 int Main(int argc, char** argv) {
   Options options;
   options.self = argv[0];
@@ -542,7 +530,7 @@ int Main(int argc, char** argv) {
   if (!serve.empty()) return Serve(serve, warm);
   if (options.Runs("load")) LoadSection(options);
   if (options.callgrind && options.Runs("callgrind")) CallgrindSection(options);
-  PrintTargets();
+  PrintTargetTable("### gRPC targets", "minimal grpc++", g_targets);
   return 0;
 }
 

@@ -194,12 +194,6 @@ LoadResult Drive(int port, const LoadSpec& spec, size_t requests, double max_sec
 
 // --- The target summary -----------------------------------------------------
 
-struct TargetRow {
-  std::string target;
-  std::string measured;
-  std::string baseline;
-  std::string verdict;
-};
 std::vector<TargetRow> g_targets;
 
 // `machine_bound`: missed, but the baseline (or the operating system's floor)
@@ -660,16 +654,6 @@ void MemorySection(const Options& options) {
       bounded);
 }
 
-void PrintTargets() {
-  std::cout
-      << "\n## Performance targets\n\n| target | measured | baseline / reference | verdict |\n"
-         "|---|---:|---:|---|\n";
-  for (const auto& row : g_targets) {
-    std::cout << "| " << row.target << " | " << row.measured << " | " << row.baseline << " | "
-              << row.verdict << " |\n";
-  }
-}
-
 int Main(int argc, char** argv) {
   Options options;
   options.self = argv[0];
@@ -715,7 +699,7 @@ int Main(int argc, char** argv) {
   if (options.callgrind && options.Runs("callgrind")) CallgrindSection(options);
   if (options.Runs("serve")) ServeStartSection(options);
   if (options.Runs("memory")) MemorySection(options);
-  PrintTargets();
+  PrintTargetTable("## Performance targets", "baseline / reference", g_targets);
   return 0;
 }
 
