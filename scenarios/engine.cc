@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "fake/about_to_wait.h"
 #include "fake/errors.h"
 #include "fake/glob.h"
 
@@ -126,6 +127,7 @@ api::Response ScenarioEngine::Perform(const Decision& decision,
     }
     case Action::Kind::kDelay:
     case Action::Kind::kHold: {
+      AboutToWait();  // a front end running this on its event loop moves the loop first
       std::string why;
       {
         std::unique_lock lock(mu_);

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "fake/about_to_wait.h"
 #include "fake/api/router.h"
 #include "fake/glob.h"
 #include "fake/journal/matchers.h"
@@ -532,6 +533,30 @@ TEST_F(EngineTest, HoldWaitsForRelease) {
   EXPECT_EQ(api.calls, 1);
   EXPECT_EQ(note, "");
   EXPECT_THAT(engine_.Held(), IsEmpty());
+}
+
+// A front end running the request on an event loop moves the loop away
+// before a delay or a hold (fake/about_to_wait.h); nothing else announces a wait.
+TEST_F(EngineTest, DelaysAndHoldsAnnounceTheirWaitAndNothingElseDoes) {
+  struct CountingNotice final : WaitNotice {
+    void BeforeWait() override { ++runs; }
+    int runs = 0;
+  };
+  HoldOn(engine_, {"h"});
+  ASSERT_THAT(engine_.ReleaseHold("h", 1), IsOk());  // banked: the hold below returns at once
+  CountingApi api;
+  auto announced = [&](const Action& action) {
+    CountingNotice notice;
+    ScopedWaitNotice scope(&notice);
+    engine_.Perform({"r", action}, api.Fn(), nullptr);
+    return notice.runs;
+  };
+  EXPECT_EQ(announced(HoldAction("h")), 1);
+  EXPECT_EQ(announced(DelayAction(0s)), 1);
+  EXPECT_EQ(announced(DelayAction(0s, /*virtual_delay=*/false)), 1);
+  EXPECT_EQ(announced(Action{}), 0);  // pass
+  EXPECT_EQ(announced(FaultAction(api::WireFault::Kind::kReset, true)), 0);
+  EXPECT_EQ(api.calls, 4);
 }
 
 TEST_F(EngineTest, ReleaseHoldCountReleasesTheFirstWaitersAndBanksTheRest) {
