@@ -399,15 +399,11 @@ void LoadSection(const Options& options) {
     }
   }
   std::cout
-      << "\nWhere the fake's time goes (callgrind, perf, strace -c of both servers under this "
-         "load): it executes fewer instructions per call than the minimal server (below), and "
-         "most of its CPU time is the kernel switching threads. A call wakes three of its "
-         "threads in turn: the connection's thread reads the request, a call thread runs the "
-         "handler (so that holds and delays may block without stalling the connection), and the "
-         "connection's thread wakes again to send the answer. grpc++'s synchronous server polls "
-         "every connection from a thread or two that also run the handler, so over several "
-         "channels one wake-up serves several calls: its CPU per call falls from one channel to "
-         "four, the fake's does not.\n";
+      << "\nHow the fake serves a call: on its connection's thread, between reads, with the "
+         "answer leaving in the connection's next write, so a call costs one thread wake-up, as "
+         "in grpc++'s synchronous server (whose polling threads also run the handler). A handler "
+         "about to wait (a scenario's hold or delay) first moves the connection's loop to another "
+         "thread (fake/about_to_wait.h), so only calls that wait pay for a second thread.\n";
 }
 
 // --- 2. Instructions per call (callgrind) -------------------------------------

@@ -40,7 +40,8 @@ namespace nasfake::grpc {
 class GrpcFrontEnd {
  public:
   // The fake's one path for a request (FakeServer::Handle); called on the
-  // call's thread, and may block.
+  // transport's thread, and may block after nasfake::AboutToWait() (as the
+  // scenario engine's holds and delays do).
   using Handler = std::function<api::Response(api::Request&&)>;
   explicit GrpcFrontEnd(Handler handler);
 

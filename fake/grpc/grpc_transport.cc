@@ -3,24 +3,29 @@
 // control, PING/SETTINGS, stream states); grpc_framing.h owns gRPC's framing.
 //
 // Threads and lifetimes:
-// - The listener thread accepts and starts one detached thread per
-//   connection (kConnectionThreadStack). A Connection lives on its thread's
-//   stack with its nghttp2 session and its streams; nothing else touches them.
-// - Each complete call runs as a task of the CallPool (call_pool.h: a thread
-//   of its own, kCallThreadStack, reused from call to call). The task owns
-//   its GrpcCall and holds a shared_ptr to the connection's Mailbox, the
-//   only object both sides share: the call thread posts its reply there and
-//   writes the Mailbox's eventfd; the connection's poll loop wakes, takes the
+// - Every thread but the listener's is a task of the transport's TaskThreads
+//   (task_threads.h: a thread of its own, reused from task to task). The
+//   listener runs each accepted connection's loop (Connection::Serve) as a
+//   task. A Connection is shared by its loop's task and by a handler that
+//   moved off the loop (below); only the thread that runs the loop touches its
+//   session, streams and socket, and the loop's end closes them at once
+//   (Connection::Close), whoever still holds the Connection.
+// - A complete call runs on the loop's thread, between reads
+//   (RunReadyCalls), and its answer leaves with the loop's next write: one
+//   thread wake-up per call. A handler about to wait calls AboutToWait()
+//   (fake/about_to_wait.h); the connection's WaitNotice (LoopHandoff) then
+//   runs the loop on a new task, and the waiting thread, once its handler
+//   returns, touches nothing of the connection but its Mailbox: it posts the
+//   reply there and writes the Mailbox's eventfd; the loop wakes, takes the
 //   replies and answers the streams still waiting (a stream is looked up by
 //   id, so a reply for a stream that was reset, closed or already answered at
-//   its deadline finds nothing and is dropped). When the connection ends it
-//   closes the Mailbox: later posts are dropped; the eventfd is closed by the
-//   Mailbox's destructor, after the last thread let go of it.
-// - Impl counts live connection threads under mu_, and the CallPool its call
-//   threads; Stop() waits for both to reach zero, so no thread touches Impl
-//   (or the handler) once Stop() returns. Every poll loop also polls
-//   stop_fd_, an eventfd written once by Stop() and never read, so all of
-//   them wake at once.
+//   its deadline finds nothing and is dropped). After the loop's end the
+//   Mailbox drops what is posted.
+// - Impl counts live Connections (max_connections) and calls in handlers
+//   (max_concurrent_calls). Stop() waits for every task to end, and with them
+//   every Connection, so no thread touches Impl (or the handler) once it
+//   returns. Every poll loop also polls stop_fd_, an eventfd written once by
+//   Stop() and never read, so all of them wake at once.
 // - Every byte goes through the connection's tls::SocketIo (the socket
 //   itself in plaintext; OpenSSL's records with Options::tls, whose handshake
 //   runs on the connection's thread before the HTTP/2 session starts).
@@ -45,7 +50,6 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
-#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -55,9 +59,9 @@
 #include <string_view>
 #include <thread>
 
-#include "fake/grpc/call_pool.h"
-#include "fake/grpc/detached_thread.h"
+#include "fake/about_to_wait.h"
 #include "fake/grpc/grpc_framing.h"
+#include "fake/grpc/task_threads.h"
 #include "fake/tls/socket_io.h"
 
 namespace nasfake::grpc {
@@ -86,10 +90,10 @@ constexpr int kUnimplemented = 12;
 constexpr int kInternal = 13;
 
 // Thread stacks (see server/http_transport.cc for the measurements behind the
-// REST transport's 512 KiB): a connection thread runs only nghttp2 and this
-// file; a call thread runs the handler, i.e. the fake's whole request path,
-// so it gets what a REST connection thread gets. Sanitized and unoptimised
-// frames are several times larger.
+// REST transport's 512 KiB): a thread runs a connection's loop and its
+// handlers, i.e. the fake's whole request path, so it gets what a REST
+// connection thread gets. Sanitized and unoptimised frames are several times
+// larger.
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define NASFAKE_GRPC_LARGE_FRAMES 1
@@ -99,30 +103,13 @@ constexpr int kInternal = 13;
 #define NASFAKE_GRPC_LARGE_FRAMES 1
 #endif
 #if defined(NASFAKE_GRPC_LARGE_FRAMES)
-constexpr size_t kConnectionThreadStack = 4 << 20;
-constexpr size_t kCallThreadStack = 4 << 20;
+constexpr size_t kThreadStack = 4 << 20;
 #else
-constexpr size_t kConnectionThreadStack = 256 << 10;
-constexpr size_t kCallThreadStack = 512 << 10;
+constexpr size_t kThreadStack = 512 << 10;
 #endif
 
-// A call thread with no call for this long exits.
-constexpr milliseconds kIdleCallThread{5000};
-
-// Starts a detached thread running `task` (which it then deletes); false, and
-// `task` deleted unrun, when the system refuses.
-template <typename Task>
-bool StartDetached(size_t stack, Task* task) {
-  bool ok = StartDetachedThread(
-      stack,
-      [](void* arg) -> void* {
-        static_cast<Task*>(arg)->Run();  // Run() deletes the task
-        return nullptr;
-      },
-      task);
-  if (!ok) delete task;
-  return ok;
-}
+// A thread with no task for this long exits.
+constexpr milliseconds kIdleThread{5000};
 
 Clock::time_point DeadlineAfter(Clock::duration d) {
   auto now = Clock::now();
@@ -166,13 +153,14 @@ nghttp2_nv Nv(std::string_view name, std::string_view value) {
                     value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
-// A reply on its way from a call thread to its connection.
+// A reply on its way from a handler that waited to its connection's loop.
 struct Completion {
   int32_t stream_id;
   GrpcReply reply;
 };
 
-// What a connection shares with its call threads (see the file comment).
+// Where handlers that waited leave their replies for the loop (see the file
+// comment).
 class Mailbox {
  public:
   Mailbox() : wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
@@ -248,7 +236,8 @@ class GrpcTransport::Impl {
   Impl(const Options& options, GrpcHandler handler)
       : options_(options),
         handler_(std::move(handler)),
-        calls_(options.max_concurrent_calls, kCallThreadStack, kIdleCallThread) {}
+        threads_(options.max_connections + options.max_concurrent_calls, kThreadStack,
+                 kIdleThread) {}
   ~Impl() { Stop(); }
 
   Status Start();
@@ -259,14 +248,21 @@ class GrpcTransport::Impl {
   const Options& options() const { return options_; }
   int stop_fd() const { return stop_fd_; }
 
-  // Runs `call` on a call thread; false beyond max_concurrent_calls or once
-  // stopping.
-  bool RunCall(std::function<void()> call) { return calls_.Run(std::move(call)); }
+  // Runs `task` on a thread of its own; false once stopping (or, should a
+  // task outlive its connection's or call's count for a moment, beyond
+  // max_connections + max_concurrent_calls tasks).
+  bool RunTask(std::function<void()> task) { return threads_.Run(std::move(task)); }
   void ReleaseConnection() {
     std::lock_guard<std::mutex> lock(mu_);
     --connections_;
-    cv_.notify_all();
   }
+  // Counts a call into a handler; false (not counted) at max_concurrent_calls.
+  bool EnterCall() {
+    if (calls_.fetch_add(1, std::memory_order_relaxed) < options_.max_concurrent_calls) return true;
+    calls_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  void LeaveCall() { calls_.fetch_sub(1, std::memory_order_relaxed); }
 
   // Runs the handler; exceptions become UNKNOWN.
   GrpcReply Handle(const GrpcCall& call) {
@@ -299,37 +295,56 @@ class GrpcTransport::Impl {
   bool stopped_ = false;
 
   std::mutex mu_;
-  std::condition_variable cv_;
   bool stopping_ = false;
   size_t connections_ = 0;
-  CallPool calls_;  // closed by Stop() when stopping_ is set
+  std::atomic<size_t> calls_{0};  // in handlers
+  TaskThreads threads_;           // closed by Stop() when stopping_ is set
 };
 
 namespace {
 
 using Impl = GrpcTransport::Impl;
 
-// One accepted socket and its HTTP/2 session; lives on its thread.
-class Connection {
+// One accepted socket and its HTTP/2 session (see the file comment for
+// which thread touches what). Counted in Impl's connections from the accept
+// (AcquireConnection) to its destruction.
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Impl& impl, int fd, std::string remote_addr)
-      : impl_(impl),
+      : slot_{impl},
+        impl_(impl),
         options_(impl.options()),
         io_(fd, options_.tls.get()),
-        remote_addr_(std::move(remote_addr)),
-        mailbox_(std::make_shared<Mailbox>()) {}
-  ~Connection() {
-    mailbox_->Close();
-    streams_.clear();
-    if (session_ != nullptr) nghttp2_session_del(session_);
-    io_.Close();
-  }
+        remote_addr_(std::move(remote_addr)) {}
+  ~Connection() { Close(); }
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // The handshake, then Loop(); a task of its own.
   void Serve();
 
  private:
+  // Releases the connection's count last, once every member is gone.
+  struct Slot {
+    Impl& impl;
+    ~Slot() { impl.ReleaseConnection(); }
+  };
+  // Hands the loop to a new task when the handler running on it is about to
+  // wait (fake/about_to_wait.h).
+  class LoopHandoff final : public WaitNotice {
+   public:
+    explicit LoopHandoff(Connection& connection) : connection_(connection) {}
+    void BeforeWait() override {
+      // Refused only once stopping: the loop then waits with the handler,
+      // which Stop()'s on_stop releases.
+      moved = connection_.impl_.RunTask([self = connection_.shared_from_this()] { self->Loop(); });
+    }
+    bool moved = false;
+
+   private:
+    Connection& connection_;
+  };
+
   struct Stream {
     explicit Stream(int32_t stream_id, size_t max_message_bytes)
         : id(stream_id), reader(max_message_bytes) {}
@@ -365,6 +380,15 @@ class Connection {
   enum class End { kNo, kReset, kClose, kResetOnceSent };
 
   bool Setup();
+  // Serves the connection until it ends (then Close()s it), or until a
+  // handler running on this thread hands the loop to another task (then
+  // returns at once, touching nothing more).
+  void Loop();
+  // Runs the calls in ready_ on this thread; false when the loop was handed
+  // off meanwhile.
+  bool RunReadyCalls();
+  // Ends the session and closes the socket and the Mailbox; idempotent.
+  void Close();
   bool Flush();
   // Reads and feeds nghttp2; false at EOF or on a socket error.
   bool Read();
@@ -409,14 +433,17 @@ class Connection {
                             size_t length, uint32_t* data_flags, nghttp2_data_source* source,
                             void* user);
 
+  Slot slot_;  // first: destroyed last
   Impl& impl_;
   const GrpcTransport::Options& options_;
   tls::SocketIo io_;
   const std::string remote_addr_;
-  std::shared_ptr<Mailbox> mailbox_;
+  Mailbox mailbox_;  // the one member a handler that waited touches
   nghttp2_session* session_ = nullptr;
+  bool closed_ = false;
   std::map<int32_t, std::unique_ptr<Stream>> streams_;
-  size_t buffered_ = 0;  // request message bytes held by streams
+  std::deque<int32_t> ready_;  // complete calls waiting to run, by stream id
+  size_t buffered_ = 0;        // request message bytes held by streams
   std::string out_;
   size_t out_pos_ = 0;
   Clock::time_point last_write_progress_ = Clock::now();
@@ -426,7 +453,7 @@ class Connection {
 };
 
 bool Connection::Setup() {
-  if (!mailbox_->ok()) return false;
+  if (!mailbox_.ok()) return false;
   nghttp2_session_callbacks* cbs = nullptr;
   if (nghttp2_session_callbacks_new(&cbs) != 0) return false;
   nghttp2_session_callbacks_set_on_begin_headers_callback(cbs, OnBeginHeadersCb);
@@ -466,8 +493,27 @@ bool Connection::Setup() {
 
 void Connection::Serve() {
   preface_deadline_ = DeadlineAfter(options_.preface_timeout);
-  if (!io_.Handshake(preface_deadline_, impl_.stop_fd()) || !Setup()) return;
+  if (!io_.Handshake(preface_deadline_, impl_.stop_fd()) || !Setup()) {
+    Close();
+    return;
+  }
+  Loop();
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  mailbox_.Close();
+  ready_.clear();
+  streams_.clear();
+  if (session_ != nullptr) nghttp2_session_del(session_);
+  session_ = nullptr;
+  io_.Close();
+}
+
+void Connection::Loop() {
   for (;;) {
+    if (!RunReadyCalls()) return;  // the loop goes on on another thread
     if (!Flush()) break;
     if (end_ != End::kNo && EndEarly()) break;
     bool want_read = nghttp2_session_want_read(session_) != 0;
@@ -489,7 +535,7 @@ void Connection::Serve() {
     // Decrypted bytes already held are read without waiting.
     bool buffered = (events & POLLIN) != 0 && io_.HasBuffered();
     pollfd fds[3] = {{io_.fd(), io_.Events(events), 0},
-                     {mailbox_->wake_fd(), POLLIN, 0},
+                     {mailbox_.wake_fd(), POLLIN, 0},
                      {impl_.stop_fd(), POLLIN, 0}};
     int n = ::poll(fds, 3, buffered ? 0 : timeout_ms);
     if (n < 0) {
@@ -515,6 +561,7 @@ void Connection::Serve() {
     CheckDeadlines(now);
     CheckFaultTimers(now);
   }
+  Close();
 }
 
 Clock::time_point Connection::NextTimer() const {
@@ -585,7 +632,7 @@ bool Connection::Read() {
 }
 
 void Connection::DeliverReplies() {
-  for (Completion& done : mailbox_->Take()) {
+  for (Completion& done : mailbox_.Take()) {
     Stream* s = Find(done.stream_id);
     if (s == nullptr || s->answered) continue;  // reset, closed or answered at its deadline
     Answer(*s, std::move(done.reply));
@@ -704,23 +751,54 @@ void Connection::OnEndStream(Stream& s) {
   Dispatch(s);
 }
 
+// Called inside nghttp2's callbacks: the call runs once nghttp2 has returned
+// (RunReadyCalls, at the top of the loop).
 void Connection::Dispatch(Stream& s) {
-  GrpcCall call = std::move(s.call);
-  call.message = s.reader.TakeMessage();
-  s.call = GrpcCall{};
-  s.call.deadline = call.deadline;  // the loop still times the answer
-  // The call, the mailbox reference: the task's, destroyed before Stop() may return.
-  bool running =
-      impl_.RunCall([impl = &impl_, mailbox = mailbox_, id = s.id, call = std::move(call)] {
-        mailbox->Post(Completion{id, impl->Handle(call)});
-      });
-  if (!running) {
-    AnswerStatus(s, kResourceExhausted, "too many concurrent calls");
-    return;
-  }
   s.dispatched = true;
-  buffered_ -= s.buffered;
-  s.buffered = 0;
+  ready_.push_back(s.id);
+}
+
+bool Connection::RunReadyCalls() {
+  while (!ready_.empty()) {
+    Stream* s = Find(ready_.front());
+    ready_.pop_front();
+    if (s == nullptr || s->answered) continue;  // reset, closed or answered at its deadline
+    if (s->call.deadline && *s->call.deadline <= Clock::now()) {
+      AnswerStatus(*s, kDeadlineExceeded, "Deadline Exceeded");
+      continue;
+    }
+    if (!impl_.EnterCall()) {
+      AnswerStatus(*s, kResourceExhausted, "too many concurrent calls");
+      continue;
+    }
+    // The handler gets a call of its own: the stream may be gone (a handoff)
+    // before it returns.
+    GrpcCall call = std::move(s->call);
+    call.message = s->reader.TakeMessage();
+    s->call = GrpcCall{};
+    s->call.deadline = call.deadline;  // the loop still times the answer
+    buffered_ -= s->buffered;
+    s->buffered = 0;
+    const int32_t id = s->id;
+    LoopHandoff handoff(*this);
+    GrpcReply reply;
+    {
+      ScopedWaitNotice notice(&handoff);
+      reply = impl_.Handle(call);
+    }
+    impl_.LeaveCall();
+    if (handoff.moved) {
+      mailbox_.Post(Completion{id, std::move(reply)});
+      return false;
+    }
+    // Nothing else ran on this connection meanwhile: `s` is still its stream.
+    if (call.deadline && *call.deadline <= Clock::now()) {
+      AnswerStatus(*s, kDeadlineExceeded, "Deadline Exceeded");
+    } else {
+      Answer(*s, std::move(reply));
+    }
+  }
+  return true;
 }
 
 // Answers.
@@ -1079,23 +1157,6 @@ ssize_t Connection::ReadBodyCb(nghttp2_session* session, int32_t stream_id, uint
   return static_cast<ssize_t>(n);
 }
 
-// One connection on its own thread.
-struct ConnectionTask {
-  Impl* impl;
-  int fd;
-  std::string remote_addr;
-
-  void Run() {
-    Impl* owner = impl;
-    {
-      Connection connection(*impl, fd, std::move(remote_addr));
-      connection.Serve();
-    }
-    delete this;
-    owner->ReleaseConnection();
-  }
-};
-
 }  // namespace
 
 Status GrpcTransport::Impl::Start() {
@@ -1174,11 +1235,9 @@ void GrpcTransport::Impl::Listen() {
     }
     int yes = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    auto* task = new ConnectionTask{this, fd, PeerAddress(fd)};
-    if (!StartDetached(kConnectionThreadStack, task)) {
-      ::close(fd);
-      ReleaseConnection();
-    }
+    // Refused (stopping): the connection, unserved, closes the socket.
+    auto connection = std::make_shared<Connection>(*this, fd, PeerAddress(fd));
+    RunTask([connection = std::move(connection)] { connection->Serve(); });
   }
 }
 
@@ -1190,15 +1249,11 @@ void GrpcTransport::Impl::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;  // no connection starts from now on
   }
-  calls_.Close();  // nor any call
+  threads_.Close();  // nor any task
   if (stop_fd_ >= 0) WakeEventfd(stop_fd_);
   if (listener_.joinable()) listener_.join();
   if (options_.on_stop) options_.on_stop();
-  calls_.Wait();
-  {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return connections_ == 0; });
-  }
+  threads_.Wait();  // every task has ended, and every Connection is gone with them
   if (listen_fd_ >= 0) ::close(listen_fd_);
   listen_fd_ = -1;
   if (stop_fd_ >= 0) ::close(stop_fd_);

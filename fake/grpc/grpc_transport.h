@@ -25,9 +25,11 @@
 //   (10 s) of the accept is closed; bytes that are not the
 //   preface get GOAWAY(PROTOCOL_ERROR), then the close. A connected client may
 //   then stay idle as long as it likes (gRPC channels keep their connection).
-// - One thread per connection (small stack), at most max_connections (1024):
-//   a connection beyond is closed at once. A peer that reads nothing for
-//   write_timeout (10 s) while answers wait is closed.
+// - Each connection's loop runs on a thread (threads are reused from
+//   connection to connection and call to call, and exit after 5 s without
+//   work), at most max_connections (1024): a connection beyond is closed at
+//   once. A peer that reads nothing for write_timeout (10 s) while answers
+//   wait is closed.
 //
 // Calls
 // - A stream is validated when its headers end, in this order (the answer
@@ -43,8 +45,9 @@
 //   timeout; an invalid value is ignored (grpc core's behaviour). When the
 //   deadline passes before the answer is sent — while the message still
 //   arrives or while the handler runs — the transport answers
-//   DEADLINE_EXCEEDED "Deadline Exceeded" itself at the deadline and later
-//   discards the handler's reply. A call whose deadline passed before it was
+//   DEADLINE_EXCEEDED "Deadline Exceeded" itself and discards the handler's
+//   reply: at the deadline once the handler has announced a wait, else as
+//   soon as the handler returns. A call whose deadline passed before it was
 //   complete is not given to the handler.
 // - Unary only: the DATA must be exactly one length-prefixed message, and the
 //   handler is called when the client half-closes (END_STREAM).
@@ -69,15 +72,20 @@
 //   dropped.
 // - Buffered request bytes are bounded: max_message_bytes per stream and
 //   max_buffered_bytes (64 MiB) per connection (beyond: RESOURCE_EXHAUSTED).
-// - The handler never runs on a connection's thread: each call runs on a
-//   thread of its own, at most max_concurrent_calls (1024) at once over the
-//   whole transport (beyond: RESOURCE_EXHAUSTED "too many concurrent calls"),
-//   so a handler may block (holds, delays) while its connection keeps
-//   answering PING and other streams. Call threads are reused: one that has
-//   answered a call takes the next, and exits after 5 s without one. The reply goes back to the
-//   connection through an eventfd. A reply for a stream that is gone (RST_STREAM by the client, the
-//   connection closed, or the deadline answered) is discarded. A handler that
-//   throws is answered UNKNOWN with the exception's text.
+// - The handler runs on the connection's thread, between reads, and its
+//   answer leaves with the connection's next write: a call costs one thread
+//   wake-up. A handler about to wait for anything but the CPU calls
+//   nasfake::AboutToWait() first (fake/about_to_wait.h; the scenario engine's
+//   holds and delays do): the connection's loop then goes on on another
+//   thread, so the connection keeps answering PING, other streams and
+//   deadlines while the handler waits, and the reply reaches it through an
+//   eventfd. A handler that blocks without announcing it stalls its
+//   connection until it returns. At most max_concurrent_calls (1024) calls
+//   are in handlers at once over the whole transport (beyond:
+//   RESOURCE_EXHAUSTED "too many concurrent calls"). A reply for a stream
+//   that is gone (RST_STREAM by the client, the connection closed, or the
+//   deadline answered) is discarded. A handler that throws is answered
+//   UNKNOWN with the exception's text.
 // - Unknown paths are the handler's business (it answers UNIMPLEMENTED).
 //
 // Answers (GrpcReply)
@@ -118,7 +126,7 @@
 // waits for the handlers still running. Handlers may block, so the owner
 // must make them return: on_stop is where to release holds (the fake calls
 // its own Shutdown, which ends them). Stop() does not return while a handler
-// still runs or any thread (idle call threads included) still touches the
+// still runs or any thread (idle ones included) still touches the
 // transport.
 #pragma once
 
@@ -179,8 +187,9 @@ struct GrpcReply {
   static GrpcReply Http(int http_status, std::string content_type, std::string body);
 };
 
-// Called on a call thread of its own, concurrently for different calls; may
-// block. Must not call GrpcTransport::Stop().
+// Called on the call's connection's thread, concurrently for calls of
+// different connections; before it blocks, it calls nasfake::AboutToWait()
+// (see the header comment). Must not call GrpcTransport::Stop().
 using GrpcHandler = std::function<GrpcReply(const GrpcCall&)>;
 
 class GrpcTransport {

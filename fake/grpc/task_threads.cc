@@ -1,20 +1,37 @@
-#include "fake/grpc/call_pool.h"
+#include "fake/grpc/task_threads.h"
+
+#include <pthread.h>
 
 #include <utility>
 
-#include "fake/grpc/detached_thread.h"
-
 namespace nasfake::grpc {
+namespace {
 
-CallPool::CallPool(size_t max_tasks, size_t stack_bytes, std::chrono::milliseconds idle_timeout)
+// Starts a detached thread with a `stack_bytes` stack (std::thread cannot set
+// one) running body(arg); false when the system refuses (body is then not run).
+bool StartDetachedThread(size_t stack_bytes, void* (*body)(void*), void* arg) {
+  pthread_attr_t attr;
+  if (pthread_attr_init(&attr) != 0) return false;
+  pthread_t thread;
+  bool ok = pthread_attr_setstacksize(&attr, stack_bytes) == 0 &&
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+            pthread_create(&thread, &attr, body, arg) == 0;
+  pthread_attr_destroy(&attr);
+  return ok;
+}
+
+}  // namespace
+
+TaskThreads::TaskThreads(size_t max_tasks, size_t stack_bytes,
+                         std::chrono::milliseconds idle_timeout)
     : max_tasks_(max_tasks), stack_bytes_(stack_bytes), idle_timeout_(idle_timeout) {}
 
-CallPool::~CallPool() {
+TaskThreads::~TaskThreads() {
   Close();
   Wait();
 }
 
-bool CallPool::Run(std::function<void()> task) {
+bool TaskThreads::Run(std::function<void()> task) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -24,7 +41,7 @@ bool CallPool::Run(std::function<void()> task) {
     // may not have taken its task yet.
     if (idle_ >= queued_.size()) {
       wake = true;
-    } else if (StartDetachedThread(stack_bytes_, &CallPool::ThreadBody, this)) {
+    } else if (StartDetachedThread(stack_bytes_, &TaskThreads::ThreadBody, this)) {
       ++threads_;
     } else {
       queued_.pop_back();
@@ -37,33 +54,33 @@ bool CallPool::Run(std::function<void()> task) {
   return true;
 }
 
-void CallPool::Close() {
+void TaskThreads::Close() {
   std::lock_guard<std::mutex> lock(mu_);
   closed_ = true;
   work_cv_.notify_all();
 }
 
-void CallPool::Wait() {
+void TaskThreads::Wait() {
   std::unique_lock<std::mutex> lock(mu_);
   done_cv_.wait(lock, [this] { return threads_ == 0; });
 }
 
-size_t CallPool::threads() const {
+size_t TaskThreads::threads() const {
   std::lock_guard<std::mutex> lock(mu_);
   return threads_;
 }
 
-size_t CallPool::idle_threads() const {
+size_t TaskThreads::idle_threads() const {
   std::lock_guard<std::mutex> lock(mu_);
   return idle_;
 }
 
-void* CallPool::ThreadBody(void* pool) {
-  static_cast<CallPool*>(pool)->Work();
+void* TaskThreads::ThreadBody(void* pool) {
+  static_cast<TaskThreads*>(pool)->Work();
   return nullptr;
 }
 
-void CallPool::Work() {
+void TaskThreads::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     ++idle_;

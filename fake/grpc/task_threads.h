@@ -1,7 +1,8 @@
-// CallPool: runs each task on a thread of its own, reusing the threads that
+// TaskThreads: runs each task on a thread of its own, reusing the threads that
 // have finished a task rather than starting one per task. Starting a thread
 // (clone, scheduling it, its exit) cost a gRPC call to the fake more CPU time
-// than the rest of the call's work.
+// than the rest of the call's work. The gRPC transport runs its connections'
+// loops and its handlers that wait (fake/about_to_wait.h) on them.
 //
 // - Run(task): the task runs on an idle thread, or on a new one when none is
 //   idle, so a task never waits for another and may block (holds, delays).
@@ -23,12 +24,12 @@
 
 namespace nasfake::grpc {
 
-class CallPool {
+class TaskThreads {
  public:
-  CallPool(size_t max_tasks, size_t stack_bytes, std::chrono::milliseconds idle_timeout);
-  ~CallPool();
-  CallPool(const CallPool&) = delete;
-  CallPool& operator=(const CallPool&) = delete;
+  TaskThreads(size_t max_tasks, size_t stack_bytes, std::chrono::milliseconds idle_timeout);
+  ~TaskThreads();
+  TaskThreads(const TaskThreads&) = delete;
+  TaskThreads& operator=(const TaskThreads&) = delete;
 
   bool Run(std::function<void()> task);
   void Close();

@@ -68,7 +68,7 @@ StatusOr<std::unique_ptr<FakeServer>> FakeServer::Start(FakeServerOptions option
     grpc::GrpcTransport::Options grpc_options = server->options_.grpc_transport;
     grpc_options.host = transport_options.host;
     grpc_options.tls = grpc_tls;
-    // Holds and delays end when the server stops, so call threads return.
+    // Holds and delays end when the server stops, so waiting handlers return.
     grpc_options.on_stop = [self] { self->ShutdownTenants(); };
     auto grpc = grpc::GrpcTransport::Start(grpc_options, [self](const grpc::GrpcCall& call) {
       return self->grpc_front_end_.Handle(call);

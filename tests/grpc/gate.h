@@ -7,14 +7,18 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "fake/about_to_wait.h"
+
 namespace nasfake::testing {
 
 class Gate {
  public:
   static constexpr std::chrono::seconds kWait{20};
 
-  // Counts the caller in, then blocks until Open() (or kWait).
+  // Counts the caller in, then blocks until Open() (or kWait). A transport's
+  // handler may call it: it announces the wait (fake/about_to_wait.h).
   void Enter() {
+    AboutToWait();
     std::unique_lock<std::mutex> lock(mu_);
     ++entered_;
     cv_.notify_all();

@@ -12,8 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "fake/errors.h"
+#include "fake/journal/matchers.h"
 #include "fake/testing/status_matchers.h"
 #include "google/cloud/aiplatform/v1/job_service.grpc.pb.h"
 #include "google/cloud/aiplatform/v1/operation.pb.h"
@@ -447,6 +449,33 @@ TEST_F(GrpcApiTest, AHeldCallEndsAtItsDeadline) {
   v1::NasJob job;
   EXPECT_EQ(jobs_->GetNasJob(Context(200ms).get(), request, &job).error_code(),
             ::grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
+// The held call's handler waits on the connection's thread's behalf
+// elsewhere (fake/about_to_wait.h): the same channel, so the same connection,
+// goes on answering.
+TEST_F(GrpcApiTest, AHeldCallDoesNotStallItsChannel) {
+  auto scenario = scenarios::ScenarioBuilder("held")
+                      .On(scenarios::Match().Operation("nasJobs.get"))
+                      .Do(scenarios::Hold("h"))
+                      .Build();
+  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  v1::GetNasJobRequest get;
+  get.set_name(kRunning);
+  v1::NasJob job;
+  ::grpc::Status held;
+  std::thread caller([&] { held = jobs_->GetNasJob(Context().get(), get, &job); });
+  ASSERT_THAT(server_->scenario_engine().WaitForHeld("h", 1, 10s), journal::IsMet());
+  v1::ListNasJobsRequest list;
+  list.set_parent(kLocation);
+  v1::ListNasJobsResponse page;
+  ::grpc::Status listed = jobs_->ListNasJobs(Context().get(), list, &page);
+  EXPECT_TRUE(listed.ok()) << listed.error_message();
+  EXPECT_TRUE(server_->scenario_engine().ReleaseHold("h").ok());
+  caller.join();
+  ASSERT_TRUE(held.ok()) << held.error_message();
+  EXPECT_EQ(job.name(), kRunning);
 }
 
 TEST(GrpcAuthTest, RequireAuthWantsABearerToken) {

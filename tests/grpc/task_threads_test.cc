@@ -1,6 +1,6 @@
-// CallPool: every task on a thread of its own at once, the bound, threads
+// TaskThreads: every task on a thread of its own at once, the bound, threads
 // reused, and Close/Wait.
-#include "fake/grpc/call_pool.h"
+#include "fake/grpc/task_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -36,8 +36,8 @@ bool Eventually(const std::function<bool()>& done) {
   return true;
 }
 
-TEST(CallPoolTest, EveryTaskRunsAtOnceOnAThreadOfItsOwn) {
-  CallPool pool(8, kStack, 1h);
+TEST(TaskThreadsTest, EveryTaskRunsAtOnceOnAThreadOfItsOwn) {
+  TaskThreads pool(8, kStack, 1h);
   Gate gate;
   std::mutex mu;
   std::set<std::thread::id> ids;
@@ -57,8 +57,8 @@ TEST(CallPoolTest, EveryTaskRunsAtOnceOnAThreadOfItsOwn) {
   EXPECT_EQ(ids.size(), 8u);
 }
 
-TEST(CallPoolTest, RefusesBeyondMaxTasksUntilOneEnds) {
-  CallPool pool(2, kStack, 1h);
+TEST(TaskThreadsTest, RefusesBeyondMaxTasksUntilOneEnds) {
+  TaskThreads pool(2, kStack, 1h);
   Gate gate;
   std::atomic<int> ran{0};
   auto task = [&] {
@@ -78,8 +78,8 @@ TEST(CallPoolTest, RefusesBeyondMaxTasksUntilOneEnds) {
   EXPECT_EQ(pool.threads(), 0u);
 }
 
-TEST(CallPoolTest, ReusesAThreadThatHasFinished) {
-  CallPool pool(8, kStack, 1h);
+TEST(TaskThreadsTest, ReusesAThreadThatHasFinished) {
+  TaskThreads pool(8, kStack, 1h);
   std::set<std::thread::id> ids;
   for (int i = 0; i < 20; ++i) {
     std::atomic<bool> done{false};
@@ -93,8 +93,8 @@ TEST(CallPoolTest, ReusesAThreadThatHasFinished) {
   EXPECT_EQ(pool.threads(), 1u);
 }
 
-TEST(CallPoolTest, CloseRefusesNewTasksAndWaitRunsTheAcceptedOnesToTheEnd) {
-  CallPool pool(8, kStack, 1h);
+TEST(TaskThreadsTest, CloseRefusesNewTasksAndWaitRunsTheAcceptedOnesToTheEnd) {
+  TaskThreads pool(8, kStack, 1h);
   Gate gate;
   auto state = std::make_shared<int>(0);
   std::atomic<int> finished{0};
@@ -114,8 +114,8 @@ TEST(CallPoolTest, CloseRefusesNewTasksAndWaitRunsTheAcceptedOnesToTheEnd) {
   EXPECT_EQ(pool.threads(), 0u);
 }
 
-TEST(CallPoolTest, CloseEndsIdleThreadsAtOnce) {
-  CallPool pool(8, kStack, 1h);
+TEST(TaskThreadsTest, CloseEndsIdleThreadsAtOnce) {
+  TaskThreads pool(8, kStack, 1h);
   std::atomic<bool> done{false};
   ASSERT_TRUE(pool.Run([&] { done = true; }));
   ASSERT_TRUE(Eventually([&] { return done && pool.idle_threads() == 1; }));
