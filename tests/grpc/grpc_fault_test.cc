@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "fake/about_to_wait.h"
 #include "fake/api/wire_fault.h"
 #include "fake/grpc/grpc_framing.h"
 #include "fake/grpc/grpc_transport.h"
@@ -42,6 +43,7 @@ class FaultyEcho {
   GrpcReply operator()(const GrpcCall& call) {
     ++calls_;
     if (call.message == "wait") {
+      AboutToWait();  // the connection goes on serving (fake/about_to_wait.h)
       std::unique_lock<std::mutex> lock(mu_);
       waiting_ = true;
       cv_.notify_all();
