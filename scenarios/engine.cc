@@ -119,7 +119,7 @@ api::Response ScenarioEngine::Perform(const Decision& decision,
     case Action::Kind::kAnswer:
       return FromAnswer(action.answer);
     case Action::Kind::kFault: {
-      api::Response response = action.has_answer                                 ? FromAnswer(action.answer)
+      api::Response response = action.has_answer ? FromAnswer(action.answer)
                                : api::LeavesTheRequestUnprocessed(action.fault) ? api::Response{}
                                                                                 : api();
       response.fault = action.fault;

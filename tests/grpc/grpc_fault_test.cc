@@ -131,7 +131,7 @@ TEST(GrpcFaultWire, PartialSendsTheHeadersAndAPrefixOfTheMessageThenResets) {
     EXPECT_EQ(r.Get(":status"), "200");
     EXPECT_EQ(r.Get("content-type"), "application/grpc");
     EXPECT_EQ(r.data, FrameMessage(message).substr(0, bytes));  // the 5-byte prefix counts
-    EXPECT_TRUE(r.trailers.empty()) << bytes;  // no grpc-status, ever
+    EXPECT_TRUE(r.trailers.empty()) << bytes;                   // no grpc-status, ever
     EXPECT_FALSE(r.closed);
   }
 }
