@@ -15,10 +15,6 @@
 #include "fake/api/query.h"
 #include "fake/api/router.h"
 #include "fake/errors.h"
-#include "google/cloud/aiplatform/v1/job_service.pb.h"
-#include "google/cloud/aiplatform/v1/operation.pb.h"
-#include "google/longrunning/operations.pb.h"
-#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "proto/linked_descriptors.h"
 

@@ -8,9 +8,7 @@
 
 #include "conformance/clients/reference/client_support.h"
 #include "google/cloud/aiplatform/v1/job_service.grpc.pb.h"
-#include "google/cloud/aiplatform/v1/operation.pb.h"
 #include "google/longrunning/operations.grpc.pb.h"
-#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "proto/linked_descriptors.h"
 
