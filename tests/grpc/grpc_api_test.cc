@@ -439,13 +439,18 @@ TEST_F(GrpcApiTest, AnHtmlAnswerReachesTheClientAsItsHttpStatus) {
             ::grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(GrpcApiTest, AHeldCallEndsAtItsDeadline) {
+// Loads a scenario that holds every nasJobs.get on hold "h".
+Status HoldEveryGet(FakeServer& server) {
   auto scenario = scenarios::ScenarioBuilder("held")
                       .On(scenarios::Match().Operation("nasJobs.get"))
                       .Do(scenarios::Hold("h"))
                       .Build();
-  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  if (!scenario.ok()) return scenario.status();
+  return server.LoadScenario(*scenario);
+}
+
+TEST_F(GrpcApiTest, AHeldCallEndsAtItsDeadline) {
+  ASSERT_THAT(HoldEveryGet(*server_), IsOk());
   v1::GetNasJobRequest request;
   request.set_name(kRunning);
   v1::NasJob job;
@@ -457,12 +462,7 @@ TEST_F(GrpcApiTest, AHeldCallEndsAtItsDeadline) {
 // elsewhere (fake/about_to_wait.h): the same channel, so the same connection,
 // goes on answering.
 TEST_F(GrpcApiTest, AHeldCallDoesNotStallItsChannel) {
-  auto scenario = scenarios::ScenarioBuilder("held")
-                      .On(scenarios::Match().Operation("nasJobs.get"))
-                      .Do(scenarios::Hold("h"))
-                      .Build();
-  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  ASSERT_TRUE(server_->LoadScenario(*scenario).ok());
+  ASSERT_THAT(HoldEveryGet(*server_), IsOk());
   v1::GetNasJobRequest get;
   get.set_name(kRunning);
   v1::NasJob job;
@@ -487,12 +487,7 @@ TEST(GrpcHoldTest, AHeldCallDoesNotStallItsConnectionOverRawHttp2) {
   auto server = testing::StartFakeServer();
   ASSERT_NE(server, nullptr);
   ASSERT_TRUE(server->SeedFromPath(std::string(NASFAKE_SOURCE_DIR) + "/fixtures/seed").ok());
-  auto scenario = scenarios::ScenarioBuilder("held")
-                      .On(scenarios::Match().Operation("nasJobs.get"))
-                      .Do(scenarios::Hold("h"))
-                      .Build();
-  ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  ASSERT_TRUE(server->LoadScenario(*scenario).ok());
+  ASSERT_THAT(HoldEveryGet(*server), IsOk());
   const std::string& endpoint = server->grpc_endpoint();
   testing::RawH2Client client(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
   v1::GetNasJobRequest get;
