@@ -762,11 +762,9 @@ bool Connection::RunReadyCalls() {
   while (!ready_.empty()) {
     Stream* s = Find(ready_.front());
     ready_.pop_front();
-    if (s == nullptr || s->answered) continue;  // reset, closed or answered at its deadline
-    if (s->call.deadline && *s->call.deadline <= Clock::now()) {
-      AnswerStatus(*s, kDeadlineExceeded, "Deadline Exceeded");
-      continue;
-    }
+    // Reset, closed, or answered at its deadline (CheckDeadlines ran since
+    // OnEndStream queued it).
+    if (s == nullptr || s->answered) continue;
     if (!impl_.EnterCall()) {
       AnswerStatus(*s, kResourceExhausted, "too many concurrent calls");
       continue;
